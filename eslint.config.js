@@ -1,0 +1,84 @@
+// Layering is enforced here: each runtime folder lists what it may not import, so fs,
+// SQLite, TF.js or Electron can never creep into pure code or the renderer.
+import tseslint from 'typescript-eslint';
+import vue from 'eslint-plugin-vue';
+import vueParser from 'vue-eslint-parser';
+
+const nodeBuiltins = ['node:*', 'fs', 'fs/*', 'path', 'os', 'child_process', 'worker_threads', 'http', 'https', 'net', 'zlib', 'crypto', 'stream', 'url', 'util', 'events', 'process'];
+const native = ['libsql', 'better-sqlite3', '@tensorflow/*', 'ws', 'electron'];
+
+/** @param {string[]} groups @param {string} message */
+const forbid = (groups, message) => ({
+  '@typescript-eslint/no-restricted-imports': ['error', { patterns: [{ group: groups, message }] }],
+});
+
+export default tseslint.config(
+  {
+    ignores: ['out/**', 'dist/**', 'release/**', 'node_modules/**', 'coverage/**', 'test-results/**', 'bench-results/**', '**/*.d.ts'],
+  },
+  ...tseslint.configs.recommended,
+  ...vue.configs['flat/recommended'],
+  {
+    files: ['**/*.vue'],
+    languageOptions: { parser: vueParser, parserOptions: { parser: tseslint.parser, sourceType: 'module' } },
+  },
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': ['error', { prefer: 'type-imports' }],
+      'vue/multi-word-component-names': 'off',
+      'vue/max-attributes-per-line': 'off',
+      'vue/singleline-html-element-content-newline': 'off',
+      'vue/html-self-closing': 'off',
+      'vue/html-indent': 'off',
+      'vue/html-closing-bracket-newline': 'off',
+      'vue/multiline-html-element-content-newline': 'off',
+    },
+  },
+  // contract: types and zod schemas only
+  {
+    files: ['src-main/contract/**/*.ts'],
+    rules: forbid([...nodeBuiltins, ...native, '**/core/**', '**/engine/**', '**/store/**', '**/services/**', '**/transports/**', '**/app/**', '**/cli/**'], 'the contract is shared with the renderer: zod and its own types only'),
+  },
+  // core: pure functions, no I/O, no electron, no TF.js
+  {
+    files: ['src-main/core/**/*.ts'],
+    rules: forbid([...nodeBuiltins, ...native, '**/engine/**', '**/store/**', '**/services/**', '**/transports/**', '**/app/**', '**/cli/**', '**/preload/**'], 'core is pure: no I/O, no Electron, no TF.js, no other layer'),
+  },
+  {
+    files: ['src-main/engine/**/*.ts'],
+    rules: forbid(['electron', 'libsql', 'ws', '**/store/**', '**/services/**', '**/transports/**', '**/app/**', '**/cli/**', '**/preload/**'], 'the engine depends on core and the contract only'),
+  },
+  {
+    files: ['src-main/store/**/*.ts'],
+    rules: forbid(['electron', '@tensorflow/*', 'ws', '**/engine/**', '**/services/**', '**/transports/**', '**/app/**', '**/cli/**', '**/preload/**'], 'the store depends on core and the contract only'),
+  },
+  {
+    files: ['src-main/services/**/*.ts'],
+    rules: forbid(['electron', 'ws', '**/transports/**', '**/app/**', '**/cli/**', '**/preload/**'], 'services never touch Electron or a transport'),
+  },
+  {
+    files: ['src-main/transports/**/*.ts', 'src-main/cli/**/*.ts'],
+    rules: forbid(['electron', '**/app/**', '**/preload/**'], 'the CLI and loopback transport run without Electron'),
+  },
+  {
+    files: ['src-main/preload/**/*.ts'],
+    rules: forbid([...nodeBuiltins.filter((n) => n !== 'events'), 'libsql', '@tensorflow/*', 'ws', '**/core/**', '**/engine/**', '**/store/**', '**/services/**', '**/transports/**', '**/app/**', '**/cli/**'], 'the preload exposes the contract only'),
+  },
+  // renderer: vue, pinia, chart.js and the contract's types; nothing else from src-main
+  {
+    files: ['src-renderer/**/*.ts', 'src-renderer/**/*.vue'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: [...nodeBuiltins, ...native], message: 'the renderer runs in a browser sandbox' },
+            { group: ['**/src-main/**', '!**/src-main/contract', '!**/src-main/contract/**'], message: 'the renderer may import only the contract from src-main' },
+            { group: ['**/src-main/contract', '**/src-main/contract/**'], allowTypeImports: true, message: 'import only types from the contract (import type)' },
+          ],
+        },
+      ],
+    },
+  },
+);

@@ -1,0 +1,35 @@
+/**
+ * The client side of the contract, as the renderer (or a test) sees it. Both transports
+ * (Electron IPC through the preload, loopback HTTP + WebSocket) implement this interface.
+ */
+import type { CallInput, CallName, CallResults } from './calls';
+import type { EventName, EventPayloads } from './events';
+
+export interface RprClient {
+  call<N extends CallName>(name: N, input: CallInput<N>): Promise<CallResults[N]>;
+  /** Subscribe to an event; returns the unsubscribe function. */
+  on<E extends EventName>(event: E, listener: (payload: EventPayloads[E]) => void): () => void;
+  readonly transport: 'ipc' | 'loopback' | 'memory';
+}
+
+/** Errors travel as { error: { name, message } } and are rethrown as RprError on the client. */
+export interface WireError {
+  name: string;
+  message: string;
+}
+
+export class RprError extends Error {
+  constructor(
+    message: string,
+    readonly kind: string = 'Error',
+  ) {
+    super(message);
+    this.name = 'RprError';
+  }
+}
+
+/** The function the preload exposes on window.rpr (narrow, typed; never ipcRenderer itself). */
+export interface PreloadApi {
+  invoke(name: string, input: unknown): Promise<{ ok: true; value: unknown } | { ok: false; error: WireError }>;
+  on(event: string, listener: (payload: unknown) => void): () => void;
+}

@@ -1,0 +1,26 @@
+/** Events pushed from the work side to every client. */
+import type { DatasetSummary, JobFinished, JobInfo, JobProgress, WorkspaceInfo } from './types';
+
+export interface EventPayloads {
+  'job.started': JobInfo;
+  'job.progress': JobProgress;
+  'job.finished': JobFinished;
+  'workspace.changed': WorkspaceInfo | null;
+  'datasets.changed': { datasets: DatasetSummary[] };
+  'models.changed': Record<string, never>;
+  'scoring.changed': { runId: string };
+  'curation.changed': { setId: string };
+}
+
+export type EventName = keyof EventPayloads;
+
+export const eventNames: readonly EventName[] = [
+  'job.started',
+  'job.progress',
+  'job.finished',
+  'workspace.changed',
+  'datasets.changed',
+  'models.changed',
+  'scoring.changed',
+  'curation.changed',
+] as const;

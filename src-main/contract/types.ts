@@ -1,0 +1,283 @@
+/**
+ * Data shapes that cross the contract. Plain JSON-friendly types, except where a
+ * field is documented as binary (Uint8Array), which every transport carries as bytes.
+ * The renderer imports these with `import type` only.
+ */
+
+export type SplitName = string; // 'train' | 'test' for MNIST; any [a-z0-9_-]+ for other sets
+
+/** `<split>/<index>`: the 0-based index in the split's file order. */
+export type ImageId = string;
+
+export interface ImageShape {
+  height: number;
+  width: number;
+  channels: 1 | 3;
+}
+
+export interface WorkspaceInfo {
+  path: string;
+  schemaVersion: number;
+  createdAt: string;
+}
+
+export interface RecentWorkspace {
+  path: string;
+  openedAt: string;
+}
+
+export type DatasetSourceKind = 'idx' | 'imagefolder' | 'csv' | 'download';
+
+export interface SplitSummary {
+  name: SplitName;
+  count: number;
+  /** count per class id, length = classNames.length */
+  classCounts: number[];
+  /** file(s) the split was read from, relative to the dataset source */
+  origin: string;
+}
+
+export interface DatasetSummary {
+  id: string;
+  name: string;
+  sourceKind: DatasetSourceKind;
+  sourcePath: string;
+  shape: ImageShape;
+  classNames: string[];
+  splits: SplitSummary[];
+  createdAt: string;
+  /** warnings raised at import (e.g. CSV values read as [0,1] and scaled) */
+  warnings: string[];
+}
+
+/**
+ * Columnar metadata of every image of a dataset, in (split order, index) order.
+ * Row r is image `${splitNames[split[r]]}/${index[r]}`.
+ */
+export interface ImageColumns {
+  datasetId: string;
+  splitNames: SplitName[];
+  split: number[];
+  index: number[];
+  label: number[];
+}
+
+export interface ImageDetail {
+  id: ImageId;
+  datasetId: string;
+  split: SplitName;
+  index: number;
+  label: number;
+  className: string;
+  /** file of origin: the IDX file (with record number) or the image file's relative path */
+  origin: string;
+  shape: ImageShape;
+  pixels: Uint8Array;
+}
+
+export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
+
+export interface BackendInfo {
+  name: BackendName;
+  /** why each better backend was not used, e.g. { tensorflow: 'tfjs-node not installed' } */
+  unavailable: Partial<Record<BackendName, string>>;
+  forced: boolean;
+  workers: number;
+}
+
+export type ArchName = 'paper-cnn' | 'classic-cnn' | 'mlp';
+
+export type InputScale = 'unit' | 'signed' | { mean: number; std: number };
+
+export interface ModelInfo {
+  id: string;
+  name: string;
+  arch: ArchName | 'imported';
+  format: 'layers' | 'graph' | 'savedmodel';
+  inputShape: [number, number, number] | [number];
+  numClasses: number;
+  inputScale: InputScale;
+  datasetId: string | null;
+  /** training settings and the data it saw (dataset, split, curated set id) */
+  config: Record<string, unknown>;
+  lineage: Record<string, unknown>;
+  hash: string;
+  createdAt: string;
+  metrics: { testAccuracy?: number; valAccuracy?: number; trainAccuracy?: number };
+  path: string;
+}
+
+export interface EvalResult {
+  modelId: string;
+  datasetId: string;
+  split: SplitName;
+  accuracy: number;
+  /** confusion[true][pred] */
+  confusion: number[][];
+  count: number;
+}
+
+export type SchemeName =
+  | 'paper'
+  | 'pixels'
+  | 'salt-pepper'
+  | 'gaussian'
+  | 'blur'
+  | 'occlusion'
+  | 'brightness-contrast'
+  | 'fog';
+
+export interface SchemeSpec {
+  name: SchemeName;
+  /** scheme parameters, e.g. { k: 28 } for paper/pixels, { sigma: 25 } for gaussian */
+  params: Record<string, number>;
+}
+
+export interface ScoringRunSummary {
+  id: string;
+  modelId: string;
+  datasetId: string;
+  split: SplitName;
+  scheme: SchemeSpec;
+  maxSteps: number;
+  seed: number;
+  backend: BackendName;
+  workers: number;
+  status: 'running' | 'paused' | 'done' | 'failed' | 'cancelled';
+  createdAt: string;
+  count: number;
+  done: number;
+  stats: RunStats | null;
+}
+
+export interface RunStats {
+  n: number;
+  accuracy: number;
+  robustRatio: number;
+  robustRatioCI95: [number, number];
+  /** curve[t-1]: share of all N images not fooled by any of the first t draws */
+  curve: number[];
+  curveLo: number[];
+  curveHi: number[];
+  perClassRobustRatio: number[];
+  perClassRobustRatioCI95: [number, number][];
+  perClassCount: number[];
+  /** histogram of steps, index = steps (0..maxSteps) */
+  stepsHistogram: number[];
+  predictions: number;
+  stepsSum: number;
+  elapsedMs: number;
+}
+
+/** Per-image scores of a run, columnar, in index order. */
+export interface ScoreColumns {
+  runId: string;
+  index: number[];
+  label: number[];
+  steps: number[];
+  robust: number[];
+  cleanPred: number[];
+  cleanConf: number[];
+  /** -1 when the image was never fooled */
+  foolPred: number[];
+  foolUpper: number[];
+}
+
+export interface FoolingView {
+  id: ImageId;
+  step: number;
+  original: Uint8Array;
+  perturbed: Uint8Array | null;
+  changedPixels: number;
+  cleanPred: number;
+  foolPred: number | null;
+  foolUpper: number;
+  shape: ImageShape;
+}
+
+export type BalanceRule = { mode: 'all' } | { mode: 'per-class'; n: number } | { mode: 'equalize' };
+
+export interface CurationRules {
+  /** keep robust || steps >= minSteps; null keeps robust images only */
+  minSteps: number | null;
+  balance: BalanceRule;
+  seed: number;
+}
+
+export type OverrideMode = 'include' | 'exclude';
+
+export interface CurationPreview {
+  before: number[];
+  after: number[];
+  /** classes that cannot reach N: class id and how many they have */
+  short: { classId: number; available: number }[];
+  total: number;
+  members: number[];
+}
+
+export interface CuratedSetInfo {
+  id: string;
+  name: string;
+  version: number;
+  datasetId: string;
+  runId: string;
+  rules: CurationRules;
+  overrides: { index: number; mode: OverrideMode }[];
+  classCounts: number[];
+  total: number;
+  createdAt: string;
+}
+
+export type ExportFormat = 'idx' | 'imagefolder' | 'csv' | 'jsonl';
+
+export type JobKind = 'import' | 'download' | 'train' | 'eval' | 'score' | 'export' | 'retrain';
+
+export interface JobInfo {
+  id: string;
+  kind: JobKind;
+  title: string;
+  status: 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
+  createdAt: string;
+  error?: string;
+  result?: unknown;
+}
+
+export interface JobProgress {
+  jobId: string;
+  kind: JobKind;
+  done: number;
+  total: number;
+  /** units per second (images, predictions, samples, bytes) */
+  rate: number;
+  unit: string;
+  etaMs: number | null;
+  message?: string;
+  /** training: per-epoch / per-batch metrics */
+  metrics?: Record<string, number>;
+}
+
+export interface JobFinished {
+  jobId: string;
+  kind: JobKind;
+  status: 'done' | 'failed' | 'cancelled';
+  error?: string;
+  result?: unknown;
+}
+
+export interface ComparisonRow {
+  label: string; // 'M', 'M_R', 'M_C'
+  modelId: string;
+  runId: string | null;
+  testAccuracy: number | null;
+  robustRatio: number | null;
+  robustRatioCI95: [number, number] | null;
+  perClassRobustRatio: number[];
+  curve: number[];
+  trainingSet: { source: string; count: number; classCounts: number[] };
+}
+
+export interface Comparison {
+  rows: ComparisonRow[];
+  /** McNemar p-values on paired robust flags, key 'M_vs_M_R' etc. */
+  mcnemar: Record<string, number>;
+}
