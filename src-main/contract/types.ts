@@ -148,6 +148,9 @@ export interface ScoringRunSummary {
   count: number;
   done: number;
   stats: RunStats | null;
+  modelHash: string;
+  /** `--shard i/n` as [i, n]; null for a whole split */
+  shard: [number, number] | null;
 }
 
 export interface RunStats {

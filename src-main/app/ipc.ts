@@ -1,0 +1,43 @@
+/**
+ * Electron IPC transport: one invoke channel for every call, one channel for every event.
+ * Calls are accepted only from our own renderer frame; payloads are schema-validated by
+ * the services' dispatch.
+ */
+import type { BrowserWindow, IpcMain, IpcMainInvokeEvent } from 'electron';
+import type { WireError } from '../contract/client';
+import type { EventBus } from '../services/events';
+import { isAppUrl } from './security';
+
+export const CALL_CHANNEL = 'rpr:call';
+export const EVENT_CHANNEL = 'rpr:event';
+
+export function wireIpc(opts: {
+  ipcMain: IpcMain;
+  dispatch: (name: string, input: unknown) => Promise<unknown>;
+  events: EventBus;
+  window: () => BrowserWindow | null;
+  appUrl: () => string;
+}): () => void {
+  const handler = async (e: IpcMainInvokeEvent, name: unknown, input: unknown) => {
+    const frameUrl = e.senderFrame?.url ?? '';
+    if (!isAppUrl(frameUrl, opts.appUrl())) {
+      return { ok: false, error: { name: 'Forbidden', message: 'calls are accepted only from the app window' } satisfies WireError };
+    }
+    try {
+      const value = await opts.dispatch(String(name), input);
+      return { ok: true, value };
+    } catch (err) {
+      const ex = err as Error;
+      return { ok: false, error: { name: ex.name || 'Error', message: ex.message || String(err) } satisfies WireError };
+    }
+  };
+  opts.ipcMain.handle(CALL_CHANNEL, handler);
+  const off = opts.events.onAny((event, payload) => {
+    const w = opts.window();
+    if (w && !w.isDestroyed()) w.webContents.send(EVENT_CHANNEL, { event, payload });
+  });
+  return () => {
+    off();
+    opts.ipcMain.removeHandler(CALL_CHANNEL);
+  };
+}

@@ -1,0 +1,80 @@
+import { resolve } from 'node:path';
+import type { EvalResult, ModelInfo } from '../../contract/types';
+import { ensureDataset, ensureModel, parseInputScale } from '../data';
+import { cliServices, engineOptions, followJob, int, jsonOption, num, parse, requireStr, str, workspaceOption, writeJsonFile, UsageError, type Command } from '../shared';
+
+const ARCHS = ['paper-cnn', 'classic-cnn', 'mlp'] as const;
+
+export const trainCommand: Command = {
+  name: 'train',
+  summary: 'train a zoo model (paper-cnn, classic-cnn, mlp) and write it in TF.js layers format',
+  usage: 'rpr train --data <dir> --arch paper-cnn --epochs E --seed S --out <dir> [--val 0.1] [--patience P] [--workspace W] [--backend B] [--workers N] [--json file]',
+  options: { ...workspaceOption, ...jsonOption, ...engineOptions, data: { type: 'string' }, arch: { type: 'string' }, epochs: { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' }, val: { type: 'string' }, patience: { type: 'string' }, name: { type: 'string' } },
+  async run(argv, io) {
+    const args = parse(trainCommand, argv);
+    const data = requireStr(args, 'data', trainCommand);
+    const out = requireStr(args, 'out', trainCommand);
+    const arch = str(args, 'arch') ?? 'paper-cnn';
+    if (!(ARCHS as readonly string[]).includes(arch)) throw new UsageError(`--arch must be one of ${ARCHS.join(', ')}, got "${arch}"`);
+    const epochs = int(args, 'epochs', 3, 1, 1000);
+    const seed = int(args, 'seed', 0, 0, 2 ** 32 - 1);
+    const validationShare = num(args, 'val', 0.1);
+    const services = cliServices(args);
+    try {
+      const started = Date.now();
+      const ds = await ensureDataset(services, data, io);
+      const backend = await services.app.backendInfo();
+      io.err(`training ${arch} on ${ds.name} for ${epochs} epochs (seed ${seed}) on ${backend.name}`);
+      const { jobId } = await services.call('models.train', { datasetId: ds.id, arch, epochs, seed, validationShare, earlyStoppingPatience: int(args, 'patience', 0, 0, 100), name: str(args, 'name') });
+      const model = await followJob<ModelInfo>(services, jobId, io);
+      const exported = await services.call('models.export', { modelId: model.id, path: resolve(out) });
+      const elapsedMs = Date.now() - started;
+      const result = {
+        testAccuracy: model.metrics.testAccuracy ?? null,
+        valAccuracy: model.metrics.valAccuracy ?? null,
+        epochs: (model.config as { epochsRun?: number }).epochsRun ?? epochs,
+        backend: backend.name,
+        workers: backend.workers,
+        elapsedMs,
+        trainMs: (model.config as { elapsedMs?: number }).elapsedMs ?? null,
+        modelPath: resolve(exported.path, 'model.json'),
+        modelId: model.id,
+        hash: model.hash,
+      };
+      io.out(`test accuracy ${result.testAccuracy === null ? 'n/a (no test split)' : (100 * result.testAccuracy).toFixed(2) + '%'}; validation ${result.valAccuracy === null ? 'n/a' : (100 * result.valAccuracy).toFixed(2) + '%'}; ${(elapsedMs / 1000).toFixed(1)} s on ${backend.name}`);
+      io.out(`model written to ${result.modelPath}`);
+      const json = str(args, 'json');
+      if (json) writeJsonFile(json, result);
+      return 0;
+    } finally {
+      await services.app.close();
+    }
+  },
+};
+
+export const evalCommand: Command = {
+  name: 'eval',
+  summary: 'accuracy and confusion matrix of a model on a split',
+  usage: 'rpr eval --data <dir> --model <model.json> [--split test] [--input-scale unit|signed|mean,std] [--workspace W] [--backend B] [--workers N] [--json file]',
+  options: { ...workspaceOption, ...jsonOption, ...engineOptions, data: { type: 'string' }, model: { type: 'string' }, split: { type: 'string' }, 'input-scale': { type: 'string' } },
+  async run(argv, io) {
+    const args = parse(evalCommand, argv);
+    const data = requireStr(args, 'data', evalCommand);
+    const modelPath = requireStr(args, 'model', evalCommand);
+    const split = str(args, 'split') ?? 'test';
+    const services = cliServices(args);
+    try {
+      const ds = await ensureDataset(services, data, io);
+      const model = await ensureModel(services, modelPath, ds.id, parseInputScale(str(args, 'input-scale')));
+      const { jobId } = await services.call('models.evaluate', { modelId: model.id, datasetId: ds.id, split });
+      const r = await followJob<EvalResult>(services, jobId, io);
+      const backend = await services.app.backendInfo();
+      io.out(`accuracy ${(100 * r.accuracy).toFixed(2)}% on ${split} (${r.count} images, ${backend.name})`);
+      const json = str(args, 'json');
+      if (json) writeJsonFile(json, { accuracy: r.accuracy, confusion: r.confusion, count: r.count, split, backend: backend.name, modelHash: model.hash });
+      return 0;
+    } finally {
+      await services.app.close();
+    }
+  },
+};

@@ -1,0 +1,37 @@
+/** CLI conveniences: reuse an already imported dataset, import a model file, run a job to its end. */
+import { resolve } from 'node:path';
+import type { DatasetSummary, InputScale, ModelInfo } from '../contract/types';
+import type { Services } from '../services/index';
+import { followJob, type CliIo } from './shared';
+
+/** The workspace's dataset imported from `dir`, importing it first when needed. */
+export async function ensureDataset(services: Services, dir: string, io: CliIo): Promise<DatasetSummary> {
+  const path = resolve(dir);
+  const existing = (await services.call('datasets.list', {})).find((d) => d.sourcePath === path);
+  if (existing) return existing;
+  const { jobId } = await services.call('datasets.import', { path });
+  const ds = await followJob<DatasetSummary>(services, jobId, io);
+  io.err(`imported ${path}: ${ds.splits.map((s) => `${s.name} ${s.count}`).join(', ')}`);
+  return ds;
+}
+
+/** Import a model file into the workspace (the same model.json reuses its earlier import). */
+export async function ensureModel(services: Services, modelPath: string, datasetId: string, inputScale?: InputScale): Promise<ModelInfo> {
+  const path = resolve(modelPath);
+  const models = await services.call('models.list', {});
+  const again = models.find((m) => (m.config as { importedFrom?: string }).importedFrom === path && m.datasetId === datasetId && (inputScale === undefined || JSON.stringify(m.inputScale) === JSON.stringify(inputScale)));
+  const imported = await services.call('models.import', { path, datasetId, inputScale });
+  if (again && again.hash === imported.hash) {
+    await services.call('models.remove', { modelId: imported.id });
+    return again;
+  }
+  return imported;
+}
+
+export function parseInputScale(v: string | undefined): InputScale | undefined {
+  if (v === undefined) return undefined;
+  if (v === 'unit' || v === 'signed') return v;
+  const m = /^([-+0-9.e]+),([-+0-9.e]+)$/.exec(v);
+  if (m) return { mean: Number(m[1]), std: Number(m[2]) };
+  throw new Error(`--input-scale must be unit, signed or <mean>,<std>, got "${v}"`);
+}

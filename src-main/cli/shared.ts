@@ -1,0 +1,129 @@
+/** Plumbing shared by the CLI commands: options, the services, output. */
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { BackendName } from '../contract/types';
+import { createServices, type Services } from '../services/index';
+import { defaultDataDir, defaultWorkspace } from '../services/paths';
+
+export interface CliIo {
+  out: (line: string) => void;
+  err: (line: string) => void;
+  /** progress lines (stderr, rewritten in place on a TTY) */
+  progress: (line: string) => void;
+}
+
+export interface Command {
+  name: string;
+  summary: string;
+  usage: string;
+  options: NonNullable<ParseArgsConfig['options']>;
+  run(argv: string[], io: CliIo): Promise<number>;
+}
+
+export interface ParsedArgs {
+  values: Record<string, string | boolean | string[] | undefined>;
+  positionals: string[];
+}
+
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+export function parse(cmd: Command, argv: string[]): ParsedArgs {
+  try {
+    const r = parseArgs({ args: argv, options: { ...cmd.options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+    return { values: r.values as ParsedArgs['values'], positionals: r.positionals };
+  } catch (err) {
+    throw new UsageError(`${(err as Error).message}\nusage: ${cmd.usage}`);
+  }
+}
+
+export function str(args: ParsedArgs, key: string): string | undefined {
+  const v = args.values[key];
+  return typeof v === 'string' ? v : undefined;
+}
+
+export function requireStr(args: ParsedArgs, key: string, cmd: Command): string {
+  const v = str(args, key);
+  if (!v) throw new UsageError(`--${key} is required\nusage: ${cmd.usage}`);
+  return v;
+}
+
+export function int(args: ParsedArgs, key: string, fallback: number, min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER): number {
+  const v = str(args, key);
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${key} must be an integer in ${min}..${max}, got "${v}"`);
+  return n;
+}
+
+export function num(args: ParsedArgs, key: string, fallback: number): number {
+  const v = str(args, key);
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (!Number.isFinite(n)) throw new UsageError(`--${key} must be a number, got "${v}"`);
+  return n;
+}
+
+export const workspaceOption = { workspace: { type: 'string' as const, short: 'w' } };
+export const jsonOption = { json: { type: 'string' as const } };
+export const engineOptions = { backend: { type: 'string' as const }, workers: { type: 'string' as const } };
+
+/** Services for a CLI run, with the workspace opened (created when missing). */
+export function cliServices(args: ParsedArgs, transport: 'ipc' | 'loopback' = 'loopback'): Services {
+  const dataDir = defaultDataDir();
+  const backend = str(args, 'backend');
+  if (backend !== undefined && !['tensorflow', 'wasm', 'cpu'].includes(backend)) throw new UsageError(`--backend must be tensorflow, wasm or cpu, got "${backend}"`);
+  const workers = str(args, 'workers') === undefined ? undefined : int(args, 'workers', 1, 1, 256);
+  const services = createServices({ version: cliVersion(), dataDir, transport, backend: backend as BackendName | undefined, workers });
+  const ws = str(args, 'workspace') ?? defaultWorkspace(dataDir);
+  services.app.open(resolve(ws), true);
+  return services;
+}
+
+export function cliVersion(): string {
+  return process.env.npm_package_version ?? '0.1.0';
+}
+
+/** Write JSON atomically (temp then rename). */
+export function writeJsonFile(path: string, value: unknown): void {
+  const full = resolve(path);
+  mkdirSync(dirname(full), { recursive: true });
+  const tmp = `${full}.tmp-${process.pid}`;
+  writeFileSync(tmp, JSON.stringify(value, null, 2) + '\n');
+  renameSync(tmp, full);
+}
+
+export function formatEta(ms: number | null): string {
+  if (ms === null) return '--:--';
+  const s = Math.round(ms / 1000);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const sec = s % 60;
+  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${String(sec).padStart(2, '0')}` : `${m}:${String(sec).padStart(2, '0')}`;
+}
+
+/** Run a job to its end, printing its progress; rethrows its error. */
+export async function followJob<T>(services: Services, jobId: string, io: CliIo): Promise<T> {
+  const off = services.app.events.on('job.progress', (p) => {
+    if (p.jobId !== jobId) return;
+    const pct = p.total > 0 ? ((100 * p.done) / p.total).toFixed(1) : '0.0';
+    const rate = p.rate >= 100 ? p.rate.toFixed(0) : p.rate.toFixed(1);
+    io.progress(`${pct}% ${p.done}/${p.total} ${rate} ${p.unit}/s ETA ${formatEta(p.etaMs)}${p.message ? ' ' + p.message : ''}`);
+  });
+  const onSigint = () => {
+    io.err('cancelling…');
+    services.app.jobs.cancel(jobId);
+  };
+  process.once('SIGINT', onSigint);
+  try {
+    const info = await services.app.jobs.settle(jobId);
+    if (info.status === 'failed') throw new Error(info.error ?? 'job failed');
+    if (info.status === 'cancelled') throw new Error('cancelled');
+    return info.result as T;
+  } finally {
+    off();
+    process.removeListener('SIGINT', onSigint);
+  }
+}

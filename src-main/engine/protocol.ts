@@ -1,0 +1,180 @@
+/**
+ * The typed message protocol between the engine pool (parent) and engine workers.
+ * Messages and jobs are maps from type to payload, never bare strings. Big data never
+ * travels in messages: jobs name pixel files (raw uint8 N·H·W·C) that workers read.
+ */
+import type { ArchName, BackendInfo, BackendName, ImageShape, InputScale, SchemeSpec } from '../contract/types';
+import type { ImageResult } from '../core/scheduler';
+
+export type { ImageResult };
+
+/** Raw pixel file (N·H·W·C uint8) and its label file (N uint8), both written by the store. */
+export interface PixelSource {
+  pixelsPath: string;
+  labelsPath: string;
+}
+
+export interface TrainJob extends PixelSource {
+  shape: ImageShape;
+  numClasses: number;
+  /** train on these image indices only (a curated set); default all */
+  indices?: number[];
+  arch: ArchName;
+  epochs: number;
+  seed: number;
+  validationShare: number;
+  earlyStoppingPatience?: number;
+  batchSize?: number;
+  everyNBatches?: number;
+  /** evaluate the trained model on this split (e.g. test) */
+  test?: PixelSource;
+  /** folder the model is saved into (model.json + weights.bin + rpr.json) */
+  outDir: string;
+  lineage?: Record<string, unknown>;
+  config?: Record<string, unknown>;
+}
+
+export interface TrainJobResult {
+  modelDir: string;
+  modelJsonPath: string;
+  hash: string;
+  valAccuracy: number | null;
+  testAccuracy: number | null;
+  testConfusion: number[][] | null;
+  epochsRun: number;
+  cancelled: boolean;
+  stoppedEarly: boolean;
+  elapsedMs: number;
+  trainCount: number;
+  valCount: number;
+  history: { loss: number[]; acc: number[]; valLoss: number[]; valAcc: number[] };
+  backend: BackendName;
+}
+
+export interface EvalJob extends PixelSource {
+  modelPath: string;
+  /** default: the model's rpr.json, else 'unit' */
+  inputScale?: InputScale;
+  shape: ImageShape;
+  numClasses: number;
+  batchSize?: number;
+}
+
+export interface EvalJobResult {
+  accuracy: number;
+  confusion: number[][];
+  count: number;
+  modelHash: string;
+  backend: BackendName;
+}
+
+export interface ScoreJob {
+  modelPath: string;
+  inputScale?: InputScale;
+  pixelsPath: string;
+  shape: ImageShape;
+  split: string;
+  tasks: { index: number; label: number }[];
+  scheme: SchemeSpec;
+  seed: number;
+  maxSteps: number;
+  batchSize: number;
+}
+
+export interface ScoreJobResult {
+  /** every result of the job, sorted by index (also streamed as 'partial' messages) */
+  results: ImageResult[];
+  predictions: number;
+  elapsedMs: number;
+  backend: BackendName;
+}
+
+export interface PredictBenchJob {
+  /** a saved model, or a fresh zoo model of `arch` */
+  modelPath?: string;
+  arch?: ArchName;
+  shape: ImageShape;
+  numClasses: number;
+  inputScale?: InputScale;
+  /** images to classify (random pixels unless pixelsPath is given) */
+  count: number;
+  batchSize: number;
+  pixelsPath?: string;
+  seed?: number;
+}
+
+export interface PredictBenchResult {
+  images: number;
+  elapsedMs: number;
+  imagesPerSec: number;
+  backend: BackendName;
+}
+
+/** Job kind → job payload and result. */
+export interface JobMap {
+  train: { job: TrainJob; result: TrainJobResult };
+  eval: { job: EvalJob; result: EvalJobResult };
+  score: { job: ScoreJob; result: ScoreJobResult };
+  'predict-bench': { job: PredictBenchJob; result: PredictBenchResult };
+}
+
+export type EngineJobKind = keyof JobMap;
+export type JobOf<K extends EngineJobKind> = { kind: K } & JobMap[K]['job'];
+export type EngineJob = { [K in EngineJobKind]: JobOf<K> }[EngineJobKind];
+export type ResultOf<J extends EngineJob> = JobMap[J['kind']]['result'];
+
+export interface ProgressPayload {
+  jobId: string;
+  done: number;
+  total: number;
+  /** units per second */
+  rate: number;
+  /** 'samples' (train), 'images' (eval, bench), 'predictions' (score) */
+  unit: string;
+  etaMs: number | null;
+  metrics?: Record<string, number>;
+}
+
+/** Parent → worker. */
+export interface ParentMessages {
+  /** first message: pick the backend (forced or the best available) */
+  init: { backend?: BackendName; workers?: number };
+  start: { jobId: string; job: EngineJob };
+  cancel: { jobId: string };
+}
+
+/** Worker → parent. */
+export interface WorkerMessages {
+  ready: { backend: BackendInfo };
+  progress: ProgressPayload;
+  partial: { jobId: string; results: ImageResult[] };
+  result: { jobId: string; result: unknown };
+  /** jobId null: the worker itself failed (e.g. backend init) */
+  error: { jobId: string | null; message: string; name: string; file?: string; problem?: string };
+}
+
+type Tagged<M> = { [K in keyof M]: { type: K } & M[K] }[keyof M];
+export type ParentMessage = Tagged<ParentMessages>;
+export type WorkerMessage = Tagged<WorkerMessages>;
+
+export function isWorkerMessage(m: unknown): m is WorkerMessage {
+  return !!m && typeof m === 'object' && typeof (m as { type?: unknown }).type === 'string' && ['ready', 'progress', 'partial', 'result', 'error'].includes((m as { type: string }).type);
+}
+
+export function isParentMessage(m: unknown): m is ParentMessage {
+  return !!m && typeof m === 'object' && typeof (m as { type?: unknown }).type === 'string' && ['init', 'start', 'cancel'].includes((m as { type: string }).type);
+}
+
+/** Short human description of a job, for error messages. */
+export function describeJob(job: EngineJob): string {
+  switch (job.kind) {
+    case 'train':
+      return `train ${job.arch} (${job.epochs} epochs)`;
+    case 'eval':
+      return `eval of ${job.modelPath}`;
+    case 'score':
+      return `score of ${job.tasks.length} images of ${job.split}`;
+    case 'predict-bench':
+      return `predict-bench (${job.count} images)`;
+  }
+}

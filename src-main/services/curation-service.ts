@@ -1,0 +1,209 @@
+/**
+ * Curation: rules over a scoring run, saved as versioned sets; export; retrain the source
+ * model's recipe on a set (M_R) and on a random class-balanced control of the same size (M_C);
+ * compare the models on the test split.
+ */
+import type { CallArgs, CallResults } from '../contract/calls';
+import type { ArchName, Comparison, ComparisonRow, CuratedSetInfo, CurationPreview, CurationRules, ModelInfo, OverrideMode, ScoringRunSummary } from '../contract/types';
+import { curate, randomBalancedSubset } from '../core/curation';
+import { mcnemar } from '../core/stats/index';
+import type { AppState } from './app-state';
+import { exportImages, type ExportItem } from './export';
+import type { JobContext } from './jobs';
+import { trainModel } from './models-service';
+import { prepareRun, runScoring } from './scoring-service';
+
+type Overrides = { index: number; mode: OverrideMode }[];
+
+export function previewCuration(app: AppState, runId: string, rules: CurationRules, overrides: Overrides): CurationPreview {
+  const ws = app.requireWorkspace();
+  const run = ws.runs.get(runId);
+  if (run.status !== 'done') throw new Error(`scoring run ${runId} is not complete (${run.done}/${run.count} images scored): finish or resume it before curating`);
+  const ds = ws.datasets.get(run.datasetId);
+  return curate(ws.runs.scores(runId), rules, overrides, ds.classNames.length);
+}
+
+/** A curated set that would be useless is refused with the reason. */
+export function checkCurationUsable(p: CurationPreview, rules: CurationRules): void {
+  if (rules.balance.mode === 'per-class') {
+    const n = rules.balance.n;
+    const nonEmpty = p.before.filter((c) => c > 0).length;
+    if (p.short.length >= nonEmpty && nonEmpty > 0) {
+      const largest = Math.max(0, ...p.after);
+      throw new Error(`N = ${n} per class is larger than every class (the largest has ${largest} kept images): lower N, or use equalize`);
+    }
+  }
+  if (p.total === 0) throw new Error('the rules keep no image: lower the minimum steps or add overrides');
+}
+
+export function saveCuratedSet(app: AppState, runId: string, name: string, rules: CurationRules, overrides: Overrides): CuratedSetInfo {
+  const preview = previewCuration(app, runId, rules, overrides);
+  checkCurationUsable(preview, rules);
+  const ws = app.requireWorkspace();
+  const run = ws.runs.get(runId);
+  const set = ws.curated.save({ name, datasetId: run.datasetId, runId, rules, overrides, classCounts: preview.after, members: preview.members });
+  app.events.emit('curation.changed', { setId: set.id });
+  return set;
+}
+
+export async function exportCuratedSet(app: AppState, setId: string, path: string, format: 'idx' | 'imagefolder' | 'csv' | 'jsonl', ctx: Pick<JobContext, 'signal' | 'progress'>) {
+  const ws = app.requireWorkspace();
+  const set = ws.curated.get(setId);
+  const run = ws.runs.get(set.runId);
+  const ds = ws.datasets.get(set.datasetId);
+  const members = ws.curated.members(setId);
+  const scores = ws.runs.scores(run.id);
+  const rowOf = new Map<number, number>();
+  scores.index.forEach((idx, k) => rowOf.set(idx, k));
+  const items: ExportItem[] = members.map((index) => {
+    const k = rowOf.get(index);
+    return k === undefined
+      ? { index, label: ws.datasets.labels(ds.id, run.split)[index] }
+      : { index, label: scores.label[k], steps: scores.steps[k], robust: scores.robust[k] ? 1 : 0 };
+  });
+  const hasTest = run.split !== 'test' && ds.splits.some((s) => s.name === 'test');
+  return exportImages({
+    outDir: path,
+    format,
+    shape: ds.shape,
+    classNames: ds.classNames,
+    split: run.split,
+    images: ws.datasets.rawImages(ds.id, run.split),
+    items,
+    testSplit: format === 'idx' && hasTest ? { images: ws.datasets.rawImages(ds.id, 'test'), labels: ws.datasets.labels(ds.id, 'test') } : undefined,
+    meta: { scheme: run.scheme, k: run.scheme.params.k, maxSteps: run.maxSteps, seed: run.seed, modelHash: run.modelHash },
+    signal: ctx.signal,
+    onProgress: (done, total) => ctx.progress(done, total, { unit: 'images' }),
+  });
+}
+
+export interface RetrainResult {
+  mr: ModelInfo;
+  mc: ModelInfo | null;
+  runs: { M: string; MR: string; MC: string | null };
+}
+
+/** Train M_R (and the control M_C) with the source model's recipe, then score M, M_R, M_C on test. */
+export async function retrain(app: AppState, setId: string, sourceModelId: string, control: boolean, ctx: Pick<JobContext, 'signal' | 'progress'>): Promise<RetrainResult> {
+  const ws = app.requireWorkspace();
+  const set = ws.curated.get(setId);
+  const source = ws.models.get(sourceModelId);
+  const run = ws.runs.get(set.runId);
+  if (source.arch === 'imported') throw new Error(`model ${source.name} was imported: retraining needs a model trained from the zoo (its recipe is unknown)`);
+  const classes = set.classCounts.filter((c) => c > 0).length;
+  if (classes < 2) throw new Error(`curated set ${set.name} v${set.version} holds ${classes} class${classes === 1 ? '' : 'es'}: a classifier needs at least two`);
+  const cfg = source.config as { epochs?: number; seed?: number; validationShare?: number; earlyStoppingPatience?: number };
+  const recipe = {
+    datasetId: set.datasetId,
+    arch: source.arch as ArchName,
+    epochs: cfg.epochs ?? 3,
+    seed: cfg.seed ?? 0,
+    validationShare: cfg.validationShare ?? 0.1,
+    earlyStoppingPatience: cfg.earlyStoppingPatience ?? 0,
+  };
+  const members = ws.curated.members(setId);
+  const stage = (name: string) => (done: number, total: number, extra?: Parameters<JobContext['progress']>[2]) => ctx.progress(done, total, { ...extra, message: name });
+  const mr = await trainModel(app, { ...recipe, name: `M_R: ${source.name} on ${set.name} v${set.version}`, indices: members, lineage: { role: 'M_R', curatedSetId: set.id, sourceModelId } }, { signal: ctx.signal, progress: stage('training M_R') });
+  let mc: ModelInfo | null = null;
+  if (control) {
+    const labels = ws.datasets.labels(set.datasetId, run.split);
+    const subset = randomBalancedSubset(labels, set.classCounts, set.rules.seed);
+    mc = await trainModel(app, { ...recipe, name: `M_C: ${source.name} on a random balanced ${subset.length}`, indices: subset, lineage: { role: 'M_C', controlFor: set.id, sourceModelId } }, { signal: ctx.signal, progress: stage('training M_C') });
+  }
+  const scoreOnTest = async (model: ModelInfo, label: string) => {
+    const r = await prepareRun(app, { modelId: model.id, datasetId: set.datasetId, split: 'test', scheme: run.scheme, maxSteps: run.maxSteps, seed: run.seed });
+    if (r.status === 'done') return r.id;
+    return (await runScoring(app, r.id, { signal: ctx.signal, progress: stage(`scoring ${label} on test`) })).id;
+  };
+  const runs = { M: await scoreOnTest(source, 'M'), MR: await scoreOnTest(mr, 'M_R'), MC: mc ? await scoreOnTest(mc, 'M_C') : null };
+  return { mr, mc, runs };
+}
+
+function roleOf(m: ModelInfo): string {
+  const role = (m.lineage as { role?: string }).role;
+  return role === 'M_R' || role === 'M_C' ? role : 'M';
+}
+
+/** Comparison table of models on one split: the newest complete run of each, McNemar on the robust flags. */
+export function compareModels(app: AppState, modelIds: string[], datasetId: string, split: string): Comparison {
+  const ws = app.requireWorkspace();
+  const runs = ws.runs.list(datasetId).filter((r) => r.split === split && r.status === 'done' && r.shard === null);
+  const chosen: (ScoringRunSummary | null)[] = [];
+  const rows: ComparisonRow[] = modelIds.map((id) => {
+    const m = ws.models.get(id);
+    const first = runs.find((r) => r.modelId === id) ?? null;
+    // prefer a run with the same scheme/seed/steps as the first model's, so the pairs are comparable
+    const ref = chosen.find((c) => c !== null);
+    const run = (ref && runs.find((r) => r.modelId === id && r.seed === ref.seed && r.maxSteps === ref.maxSteps && JSON.stringify(r.scheme) === JSON.stringify(ref.scheme))) || first;
+    chosen.push(run);
+    const lineage = m.lineage as { count?: number; trainCount?: number; curatedSet?: string; curatedSetId?: string; controlFor?: string; dataset?: string };
+    const trainSize = (lineage.trainCount ?? 0) + ((m.lineage as { valCount?: number }).valCount ?? 0) || lineage.count || 0;
+    return {
+      label: roleOf(m) === 'M' ? (modelIds.length > 1 ? 'M' : m.name) : roleOf(m),
+      modelId: id,
+      runId: run?.id ?? null,
+      testAccuracy: run?.stats?.accuracy ?? m.metrics.testAccuracy ?? null,
+      robustRatio: run?.stats?.robustRatio ?? null,
+      robustRatioCI95: run?.stats?.robustRatioCI95 ?? null,
+      perClassRobustRatio: run?.stats?.perClassRobustRatio ?? [],
+      curve: run?.stats?.curve ?? [],
+      trainingSet: {
+        source: lineage.curatedSetId ? `curated set ${lineage.curatedSet ?? lineage.curatedSetId}` : lineage.controlFor ? `random class-balanced control for ${lineage.controlFor}` : `${lineage.dataset ?? 'dataset'} train split`,
+        count: trainSize,
+        classCounts: trainingClassCounts(app, m),
+      },
+    };
+  });
+  const mc: Record<string, number> = {};
+  for (let i = 0; i < rows.length; i++) {
+    for (let j = i + 1; j < rows.length; j++) {
+      const a = chosen[i];
+      const b = chosen[j];
+      if (!a || !b) continue;
+      const fa = ws.runs.scores(a.id);
+      const fb = ws.runs.scores(b.id);
+      if (fa.index.length !== fb.index.length) continue;
+      mc[`${rows[i].label}_vs_${rows[j].label}`] = mcnemar(fa.robust, fb.robust).p;
+    }
+  }
+  return { rows, mcnemar: mc };
+}
+
+function trainingClassCounts(app: AppState, m: ModelInfo): number[] {
+  const ws = app.requireWorkspace();
+  const lineage = m.lineage as { curatedSetId?: string };
+  if (lineage.curatedSetId) {
+    try {
+      return ws.curated.get(lineage.curatedSetId).classCounts;
+    } catch {
+      return [];
+    }
+  }
+  if (!m.datasetId) return [];
+  try {
+    return ws.datasets.get(m.datasetId).splits.find((s) => s.name === 'train')?.classCounts ?? [];
+  } catch {
+    return [];
+  }
+}
+
+export function curationHandlers(app: AppState) {
+  return {
+    'curation.preview': (a: CallArgs<'curation.preview'>) => previewCuration(app, a.runId, a.rules, a.overrides),
+    'curation.save': (a: CallArgs<'curation.save'>) => saveCuratedSet(app, a.runId, a.name, a.rules, a.overrides),
+    'curation.list': (a: CallArgs<'curation.list'>) => (app.workspace ? app.workspace.curated.list(a.datasetId) : []),
+    'curation.get': (a: CallArgs<'curation.get'>) => app.requireWorkspace().curated.get(a.setId),
+    'curation.export': (a: CallArgs<'curation.export'>): CallResults['curation.export'] => {
+      const set = app.requireWorkspace().curated.get(a.setId);
+      const { jobId } = app.jobs.start('export', `Export ${set.name} v${set.version} as ${a.format}`, (ctx) => exportCuratedSet(app, a.setId, a.path, a.format, ctx));
+      return { jobId };
+    },
+    'curation.retrain': (a: CallArgs<'curation.retrain'>): CallResults['curation.retrain'] => {
+      const set = app.requireWorkspace().curated.get(a.setId);
+      app.requireWorkspace().models.get(a.sourceModelId);
+      const { jobId } = app.jobs.start('retrain', `Retrain on ${set.name} v${set.version}${a.control ? ' (+ control)' : ''}`, (ctx) => retrain(app, a.setId, a.sourceModelId, a.control, ctx));
+      return { jobId };
+    },
+    'curation.compare': (a: CallArgs<'curation.compare'>) => compareModels(app, a.modelIds, a.datasetId, a.split),
+  };
+}

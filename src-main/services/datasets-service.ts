@@ -1,0 +1,65 @@
+/** Datasets: import (IDX, ImageFolder, CSV), download MNIST, browse. */
+import { basename, join } from 'node:path';
+import type { CallArgs, CallResults } from '../contract/calls';
+import type { AppState } from './app-state';
+import { DEFAULT_MNIST_MIRROR } from './context';
+import { importDataset } from './importers/index';
+import { downloadMnist } from './download';
+
+export function datasetHandlers(app: AppState) {
+  const changed = () => app.events.emit('datasets.changed', { datasets: app.requireWorkspace().datasets.list() });
+
+  return {
+    'datasets.list': (): CallResults['datasets.list'] => (app.workspace ? app.workspace.datasets.list() : []),
+    'datasets.get': (a: CallArgs<'datasets.get'>) => app.requireWorkspace().datasets.get(a.datasetId),
+    'datasets.columns': (a: CallArgs<'datasets.columns'>) => app.requireWorkspace().datasets.columns(a.datasetId),
+    'datasets.pixels': (a: CallArgs<'datasets.pixels'>) => app.requireWorkspace().datasets.pixels(a.datasetId, a.split),
+    'datasets.image': (a: CallArgs<'datasets.image'>) => app.requireWorkspace().datasets.image(a.datasetId, a.split, a.index),
+    'datasets.remove': (a: CallArgs<'datasets.remove'>) => {
+      const removed = app.requireWorkspace().datasets.remove(a.datasetId);
+      changed();
+      return { removed };
+    },
+    'datasets.pickPath': async (a: CallArgs<'datasets.pickPath'>) => (app.host.dialogs ? app.host.dialogs.pickPath(a.kind) : null),
+
+    'datasets.import': (a: CallArgs<'datasets.import'>): CallResults['datasets.import'] => {
+      const ws = app.requireWorkspace();
+      const { jobId } = app.jobs.start('import', `Import ${basename(a.path)}`, async (ctx) => {
+        const imported = await importDataset(a.path, {
+          format: a.format,
+          split: a.split,
+          signal: ctx.signal,
+          onProgress: (done, total, message) => ctx.progress(done, total, { unit: 'steps', message }),
+        });
+        const summary = ws.datasets.insert(imported, a.name ?? defaultName(a.path));
+        changed();
+        return summary;
+      });
+      return { jobId };
+    },
+
+    'datasets.download': (a: CallArgs<'datasets.download'>): CallResults['datasets.download'] => {
+      const ws = app.requireWorkspace();
+      const mirror = a.mirror ?? app.host.mnistMirror ?? DEFAULT_MNIST_MIRROR;
+      const { jobId } = app.jobs.start('download', `Download MNIST from ${mirror}`, async (ctx) => {
+        const folder = await downloadMnist({
+          mirror,
+          cacheDir: join(app.host.dataDir, 'cache'),
+          signal: ctx.signal,
+          onProgress: (done, total, file) => ctx.progress(done, total, { unit: 'bytes', message: file }),
+        });
+        const imported = await importDataset(folder, { format: 'idx', signal: ctx.signal });
+        imported.kind = 'download';
+        const summary = ws.datasets.insert(imported, a.name ?? 'MNIST');
+        changed();
+        return summary;
+      });
+      return { jobId };
+    },
+  };
+}
+
+export function defaultName(path: string): string {
+  const base = basename(path.replace(/[\\/]+$/, ''));
+  return base.replace(/\.(csv|gz)$/i, '') || 'dataset';
+}

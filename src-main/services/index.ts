@@ -1,0 +1,42 @@
+/**
+ * The services behind the contract: one handler per call, validated at the door. Transports
+ * (IPC, loopback) and the CLI all go through `dispatch`.
+ */
+import { parseCall, type CallArgs, type CallName, type CallResults } from '../contract/calls';
+import { AppState } from './app-state';
+import type { ServiceHost } from './context';
+import { curationHandlers } from './curation-service';
+import { datasetHandlers } from './datasets-service';
+import { modelHandlers } from './models-service';
+import { scoringHandlers } from './scoring-service';
+import { workspaceHandlers } from './workspace-service';
+
+export type Handlers = { [N in CallName]: (args: CallArgs<N>) => Promise<CallResults[N]> | CallResults[N] };
+
+export interface Services {
+  app: AppState;
+  dispatch(name: string, input: unknown): Promise<unknown>;
+  call<N extends CallName>(name: N, input: unknown): Promise<CallResults[N]>;
+}
+
+export function createServices(host: ServiceHost): Services {
+  const app = new AppState(host);
+  const handlers: Handlers = {
+    ...workspaceHandlers(app),
+    ...datasetHandlers(app),
+    ...modelHandlers(app),
+    ...scoringHandlers(app),
+    ...curationHandlers(app),
+  };
+  const dispatch = async (name: string, input: unknown): Promise<unknown> => {
+    const { args } = parseCall(name, input);
+    const handler = handlers[name as CallName] as ((a: unknown) => unknown) | undefined;
+    if (!handler) throw new Error(`${name} is not available in this build`);
+    return handler(args);
+  };
+  return {
+    app,
+    dispatch,
+    call: <N extends CallName>(name: N, input: unknown) => dispatch(name, input) as Promise<CallResults[N]>,
+  };
+}

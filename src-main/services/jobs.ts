@@ -1,0 +1,116 @@
+/**
+ * Long jobs: each runs off the caller's path, streams throttled progress (done/total, rate,
+ * ETA) as events, can be cancelled, and ends in exactly one job.finished event.
+ */
+import { randomBytes } from 'node:crypto';
+import type { JobFinished, JobInfo, JobKind, JobProgress } from '../contract/types';
+import { CancelledError } from '../core/errors';
+import { etaMs, startProgress, updateProgress, type ProgressState } from '../core/progress';
+import type { EventBus } from './events';
+
+export interface JobContext {
+  readonly jobId: string;
+  readonly signal: AbortSignal;
+  progress(done: number, total: number, extra?: { unit?: string; message?: string; metrics?: Record<string, number> }): void;
+}
+
+interface Running {
+  info: JobInfo;
+  controller: AbortController;
+  done: Promise<unknown>;
+}
+
+export class JobManager {
+  private readonly jobs = new Map<string, Running>();
+
+  constructor(
+    private readonly events: EventBus,
+    private readonly now: () => number = Date.now,
+    private readonly throttleMs = 100,
+  ) {}
+
+  start<T>(kind: JobKind, title: string, run: (ctx: JobContext) => Promise<T>): { jobId: string; done: Promise<T> } {
+    const jobId = `job_${randomBytes(6).toString('hex')}`;
+    const controller = new AbortController();
+    const info: JobInfo = { id: jobId, kind, title, status: 'running', createdAt: new Date(this.now()).toISOString() };
+    let state: ProgressState = startProgress(this.now());
+    let lastEmit = 0;
+    const ctx: JobContext = {
+      jobId,
+      signal: controller.signal,
+      progress: (done, total, extra) => {
+        const t = this.now();
+        state = updateProgress(state, t, done);
+        if (t - lastEmit < this.throttleMs && done < total) return;
+        lastEmit = t;
+        const p: JobProgress = {
+          jobId,
+          kind,
+          done,
+          total,
+          rate: state.rate,
+          unit: extra?.unit ?? 'items',
+          etaMs: etaMs(state, done, total),
+          message: extra?.message,
+          metrics: extra?.metrics,
+        };
+        this.events.emit('job.progress', p);
+      },
+    };
+    this.events.emit('job.started', info);
+    const done = (async () => {
+      // yield once so the caller gets its job id before the first event of the work
+      await Promise.resolve();
+      return run(ctx);
+    })();
+    const finish = (f: Omit<JobFinished, 'jobId' | 'kind'>) => {
+      info.status = f.status;
+      if (f.error) info.error = f.error;
+      if (f.result !== undefined) info.result = f.result;
+      this.events.emit('job.finished', { jobId, kind, ...f });
+    };
+    done.then(
+      (result) => finish({ status: 'done', result }),
+      (err: unknown) => {
+        if (err instanceof CancelledError || controller.signal.aborted) finish({ status: 'cancelled', error: errorMessage(err) });
+        else finish({ status: 'failed', error: errorMessage(err) });
+      },
+    );
+    this.jobs.set(jobId, { info, controller, done });
+    return { jobId, done };
+  }
+
+  cancel(jobId: string): boolean {
+    const job = this.jobs.get(jobId);
+    if (!job || job.info.status !== 'running') return false;
+    job.controller.abort(new CancelledError());
+    return true;
+  }
+
+  list(): JobInfo[] {
+    return [...this.jobs.values()].map((j) => ({ ...j.info }));
+  }
+
+  /** Resolves when the job ends (never rejects); for the CLI and tests. */
+  async settle(jobId: string): Promise<JobInfo> {
+    const job = this.jobs.get(jobId);
+    if (!job) throw new Error(`unknown job ${jobId}`);
+    await job.done.catch(() => undefined);
+    await Promise.resolve();
+    return { ...job.info };
+  }
+
+  cancelAll(): void {
+    for (const id of this.jobs.keys()) this.cancel(id);
+  }
+}
+
+export function errorMessage(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  return String(err);
+}
+
+/** Throw CancelledError when the signal is aborted. */
+export function throwIfCancelled(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new CancelledError();
+}

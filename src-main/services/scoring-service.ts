@@ -1,0 +1,173 @@
+/**
+ * Scoring runs: RPR of every image of a split under a model, in engine workers, committed
+ * batch by batch so a cancelled or killed run resumes where it stopped and ends with exactly
+ * the scores of an uninterrupted run.
+ */
+import type { CallArgs, CallResults } from '../contract/calls';
+import type { FoolingView, ScoringRunSummary, SchemeSpec } from '../contract/types';
+import { imageAt } from '../core/image';
+import { perturbationAt } from '../core/perturb/index';
+import type { ImageResult } from '../core/scheduler';
+import { runStats } from '../core/stats/index';
+import type { ScoreRow } from '../store/runs';
+import type { AppState } from './app-state';
+import type { JobContext } from './jobs';
+import { splitSource } from './sources';
+
+export interface ScoreRequest {
+  modelId: string;
+  datasetId: string;
+  split: string;
+  scheme: SchemeSpec;
+  maxSteps: number;
+  seed: number;
+  /** score only indices with index mod n = i */
+  shard?: [number, number] | null;
+  batchSize?: number;
+}
+
+export const DEFAULT_SCORE_BATCH = 1024;
+
+function toRow(r: ImageResult): ScoreRow {
+  return { index: r.index, label: r.label, steps: r.steps, robust: r.robust ? 1 : 0, cleanPred: r.cleanPred, cleanConf: r.cleanConf, foolPred: r.foolPred, foolUpper: r.foolUpper };
+}
+
+/** The run for these parameters: the interrupted one to resume, or a new one. */
+export async function prepareRun(app: AppState, req: ScoreRequest): Promise<ScoringRunSummary> {
+  const ws = app.requireWorkspace();
+  const model = ws.models.get(req.modelId);
+  const ds = ws.datasets.get(req.datasetId);
+  const split = ds.splits.find((s) => s.name === req.split);
+  if (!split) throw new Error(`dataset ${ds.name} has no split "${req.split}" (it has ${ds.splits.map((s) => s.name).join(', ')})`);
+  if (model.numClasses !== ds.classNames.length) {
+    throw new Error(`model ${model.name} predicts ${model.numClasses} classes but dataset ${ds.name} has ${ds.classNames.length}`);
+  }
+  const params = { modelId: model.id, modelHash: model.hash, datasetId: ds.id, split: req.split, scheme: req.scheme, maxSteps: req.maxSteps, seed: req.seed, shard: req.shard ?? null };
+  const existing = ws.runs.findResumable(params);
+  if (existing) return existing;
+  const count = req.shard ? shardIndices(split.count, req.shard).length : split.count;
+  const backend = await app.backendInfo();
+  return ws.runs.create({ ...params, backend: backend.name, workers: app.engine().size, count });
+}
+
+export function shardIndices(count: number, shard: [number, number] | null | undefined): number[] {
+  const out: number[] = [];
+  const [i, n] = shard ?? [0, 1];
+  for (let k = i; k < count; k += n) out.push(k);
+  return out;
+}
+
+/** Score (or resume) a run to its end. */
+export async function runScoring(app: AppState, runId: string, ctx: Pick<JobContext, 'signal' | 'progress'>, batchSize = DEFAULT_SCORE_BATCH): Promise<ScoringRunSummary> {
+  const ws = app.requireWorkspace();
+  const run = ws.runs.get(runId);
+  const model = ws.models.get(run.modelId);
+  const ds = ws.datasets.get(run.datasetId);
+  const src = splitSource(ws, run.datasetId, run.split);
+  const labels = ws.datasets.labels(run.datasetId, run.split);
+  const shard = run.shard;
+  const all = shardIndices(src.count, shard);
+  const done = ws.runs.doneIndices(run.id);
+  const tasks = all.filter((i) => !done.has(i)).map((index) => ({ index, label: labels[index] }));
+  let doneCount = done.size;
+  let predictionsPerSec = 0;
+  const started = Date.now();
+  ws.runs.setStatus(run.id, 'running');
+  app.events.emit('scoring.changed', { runId: run.id });
+  let predictions = 0;
+  try {
+    if (tasks.length > 0) {
+      const r = await app.engine().runScore(
+        { kind: 'score', modelPath: model.path, inputScale: model.inputScale, pixelsPath: src.pixelsPath, shape: src.shape, split: run.split, tasks, scheme: run.scheme, seed: run.seed, maxSteps: run.maxSteps, batchSize },
+        {
+          signal: ctx.signal,
+          onPartial: (results) => {
+            doneCount += results.length;
+            ws.runs.commitScores(run.id, results.map(toRow), doneCount);
+            ctx.progress(doneCount, all.length, { unit: 'images', metrics: { predictionsPerSec } });
+          },
+          onProgress: (p) => {
+            predictionsPerSec = p.rate;
+            ctx.progress(doneCount, all.length, { unit: 'images', metrics: { predictionsPerSec, predictions: p.done } });
+          },
+        },
+      );
+      predictions = r.predictions;
+    }
+  } catch (err) {
+    ws.runs.setStatus(run.id, ctx.signal.aborted ? 'paused' : 'failed');
+    app.events.emit('scoring.changed', { runId: run.id });
+    throw err;
+  }
+  const cols = ws.runs.scores(run.id);
+  const results: ImageResult[] = cols.index.map((index, k) => ({
+    index,
+    label: cols.label[k],
+    steps: cols.steps[k],
+    robust: cols.robust[k] === 1,
+    cleanPred: cols.cleanPred[k],
+    cleanConf: cols.cleanConf[k],
+    foolPred: cols.foolPred[k],
+    foolUpper: cols.foolUpper[k],
+  }));
+  // images scored in an earlier session of a resumed run count with their minimum cost
+  const earlier = results.filter((r) => done.has(r.index)).reduce((s, r) => s + 1 + r.steps, 0);
+  const stats = runStats(results, ds.classNames.length, run.maxSteps, { predictions: predictions + earlier, elapsedMs: Date.now() - started });
+  const finished = ws.runs.finish(run.id, stats);
+  app.events.emit('scoring.changed', { runId: run.id });
+  return finished;
+}
+
+export function scoringHandlers(app: AppState) {
+  const startJob = (run: ScoringRunSummary) =>
+    app.jobs.start('score', `Score ${run.split} (${run.scheme.name}, ${run.maxSteps} steps, seed ${run.seed})`, (ctx) => runScoring(app, run.id, ctx)).jobId;
+
+  return {
+    'scoring.start': async (a: CallArgs<'scoring.start'>): Promise<CallResults['scoring.start']> => {
+      const run = await prepareRun(app, a);
+      return { jobId: startJob(run), runId: run.id };
+    },
+    'scoring.resume': (a: CallArgs<'scoring.resume'>): CallResults['scoring.resume'] => {
+      const run = app.requireWorkspace().runs.get(a.runId);
+      if (run.status === 'done') throw new Error(`run ${run.id} is already complete`);
+      return { jobId: startJob(run), runId: run.id };
+    },
+    'scoring.list': (a: CallArgs<'scoring.list'>) => (app.workspace ? app.workspace.runs.list(a.datasetId) : []),
+    'scoring.get': (a: CallArgs<'scoring.get'>) => app.requireWorkspace().runs.get(a.runId),
+    'scoring.scores': (a: CallArgs<'scoring.scores'>) => app.requireWorkspace().runs.scores(a.runId),
+    'scoring.fooling': (a: CallArgs<'scoring.fooling'>): FoolingView => foolingView(app, a.runId, a.index),
+    'scoring.preview': (a: CallArgs<'scoring.preview'>): CallResults['scoring.preview'] => {
+      const ws = app.requireWorkspace();
+      const images = ws.datasets.rawImages(a.datasetId, a.split);
+      if (a.index >= images.count) throw new Error(`index ${a.index} is out of range: ${a.split} has ${images.count} images`);
+      const original = imageAt(images, a.index).slice();
+      const perturbed = a.steps.map((step) => perturbationAt(a.scheme, original, images.shape, { seed: a.seed, split: a.split, index: a.index, step }).image);
+      return { original, perturbed, shape: images.shape };
+    },
+  };
+}
+
+/** The original beside its first fooling perturbation, regenerated from (seed, split, index, step). */
+export function foolingView(app: AppState, runId: string, index: number): FoolingView {
+  const ws = app.requireWorkspace();
+  const run = ws.runs.get(runId);
+  const cols = ws.runs.scores(runId);
+  const k = cols.index.indexOf(index);
+  if (k < 0) throw new Error(`image ${run.split}/${index} has no score in run ${runId} yet`);
+  const images = ws.datasets.rawImages(run.datasetId, run.split);
+  const original = imageAt(images, index).slice();
+  const step = cols.steps[k];
+  const fooled = cols.foolPred[k] >= 0 && step >= 1;
+  const p = fooled ? perturbationAt(run.scheme, original, images.shape, { seed: run.seed, split: run.split, index, step }) : null;
+  return {
+    id: `${run.split}/${index}`,
+    step,
+    original,
+    perturbed: p?.image ?? null,
+    changedPixels: p?.changed ?? 0,
+    cleanPred: cols.cleanPred[k],
+    foolPred: fooled ? cols.foolPred[k] : null,
+    foolUpper: cols.foolUpper[k],
+    shape: images.shape,
+  };
+}

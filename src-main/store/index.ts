@@ -1,0 +1,15 @@
+export { openWorkspace, WORKSPACE_FORMAT, WORKSPACE_LAYOUT_VERSION } from './workspace';
+export type { OpenWorkspaceOptions, Workspace, WorkspaceMarker } from './workspace';
+export { WorkspaceError } from './errors';
+export type { WorkspaceProblem } from './errors';
+export { MIGRATIONS, LATEST_SCHEMA_VERSION, migrate, schemaVersion } from './migrations';
+export type { Migration } from './migrations';
+export type { DatasetRepository } from './datasets';
+export type { ModelRepository } from './models';
+export type { RunRepository, ScoreRow, RunParams, CreateRunInput, RunStatus } from './runs';
+export { canonicalJson } from './runs';
+export type { CuratedRepository, SaveCuratedInput } from './curated';
+export type { JobRepository, JobRecord, UpsertJobInput } from './jobs';
+export { readRecent, addRecent, removeRecent, defaultWorkspacePath, MAX_RECENT, RECENT_FILE } from './recent';
+export { probeWritable, writeFileAtomic, writeJsonAtomic } from './fsutil';
+export { Db } from './db';

@@ -1,0 +1,23 @@
+/**
+ * The renderer's twin of the contract's RprError (the renderer may import only types from
+ * src-main): the server's message, and its error name as `kind`.
+ */
+export class ClientError extends Error {
+  constructor(
+    message: string,
+    readonly kind: string = 'Error',
+  ) {
+    super(message);
+    this.name = 'RprError';
+  }
+}
+
+export function errorMessage(e: unknown): string {
+  if (e instanceof Error) return e.message;
+  if (typeof e === 'string') return e;
+  try {
+    return JSON.stringify(e);
+  } catch {
+    return String(e);
+  }
+}

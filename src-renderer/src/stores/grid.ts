@@ -1,0 +1,142 @@
+import { defineStore } from 'pinia';
+import { computed, ref, shallowRef, watch } from 'vue';
+import type { DatasetSummary, ImageDetail, ScoreColumns, ScoringRunSummary } from '../../../src-main/contract';
+import { useClient } from '../api';
+import { GridIndex, defaultQuery } from '../lib/gridIndex';
+import type { GridQuery } from '../lib/gridIndex';
+import { useNotify } from './notify';
+
+const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
+
+/**
+ * The image grid's data: the dataset's columns (one GridIndex), the pixel blob of each split
+ * (fetched once per split), the query, its result rows, the selection and the detail panel.
+ */
+export const useGrid = defineStore('grid', () => {
+  const notify = useNotify();
+  const dataset = shallowRef<DatasetSummary | null>(null);
+  const index = shallowRef<GridIndex | null>(null);
+  const pixels = shallowRef<Record<string, Uint8Array>>({});
+  const query = ref<GridQuery>(defaultQuery());
+  const rows = shallowRef<Int32Array>(new Int32Array(0));
+  const lastQueryMs = ref(0);
+  const loading = ref(false);
+  /** position of the selection in `rows`, -1 for none */
+  const cursor = ref(-1);
+  const detailOpen = ref(false);
+  const detail = shallowRef<ImageDetail | null>(null);
+  const run = shallowRef<ScoringRunSummary | null>(null);
+  const thumbSize = ref(40);
+  let loadToken = 0;
+
+  const selectedRow = computed(() => (cursor.value >= 0 && cursor.value < rows.value.length ? rows.value[cursor.value] : -1));
+  const selectedId = computed(() => (index.value && selectedRow.value >= 0 ? index.value.id(selectedRow.value) : null));
+
+  function apply(): void {
+    const ix = index.value;
+    if (!ix) {
+      rows.value = new Int32Array(0);
+      return;
+    }
+    const keep = selectedRow.value;
+    const t0 = now();
+    const r = ix.query(query.value);
+    lastQueryMs.value = now() - t0;
+    rows.value = r;
+    cursor.value = keep >= 0 ? r.indexOf(keep) : -1;
+  }
+
+  watch(query, apply, { deep: true });
+
+  async function load(ds: DatasetSummary): Promise<void> {
+    if (dataset.value?.id === ds.id && index.value) {
+      dataset.value = ds;
+      return;
+    }
+    const token = ++loadToken;
+    loading.value = true;
+    dataset.value = ds;
+    index.value = null;
+    pixels.value = {};
+    run.value = null;
+    detail.value = null;
+    detailOpen.value = false;
+    cursor.value = -1;
+    rows.value = new Int32Array(0);
+    try {
+      const client = useClient();
+      const cols = await client.call('datasets.columns', { datasetId: ds.id });
+      if (token !== loadToken) return;
+      index.value = new GridIndex(cols, ds.classNames.length);
+      query.value = defaultQuery();
+      apply();
+      // one blob per split, fetched once
+      const blobs: Record<string, Uint8Array> = {};
+      for (const s of cols.splitNames) {
+        blobs[s] = await client.call('datasets.pixels', { datasetId: ds.id, split: s });
+        if (token !== loadToken) return;
+        pixels.value = { ...blobs };
+      }
+    } catch (e) {
+      notify.error(e, `load ${ds.name}`);
+    } finally {
+      if (token === loadToken) loading.value = false;
+    }
+  }
+
+  function clear(): void {
+    loadToken++;
+    dataset.value = null;
+    index.value = null;
+    pixels.value = {};
+    rows.value = new Int32Array(0);
+    cursor.value = -1;
+    detail.value = null;
+    detailOpen.value = false;
+    run.value = null;
+  }
+
+  /** Attach a scoring run's scores (or detach with nulls); scored filters/sorts then apply. */
+  function attachRun(r: ScoringRunSummary | null, scores: ScoreColumns | null): void {
+    const ix = index.value;
+    if (!ix) return;
+    run.value = r;
+    ix.setScores(r && scores ? scores : null, r?.split, r?.maxSteps ?? 250);
+    if (!r) {
+      const q = query.value;
+      if (['steps', 'robust', 'cleanPred'].includes(q.sortKey)) q.sortKey = 'id';
+      Object.assign(q, { robust: 'any', misclassified: 'any', cleanPreds: null, stepsMin: null, stepsMax: null, scoredOnly: false });
+    }
+    apply();
+  }
+
+  function setCursor(pos: number): void {
+    const n = rows.value.length;
+    cursor.value = n === 0 ? -1 : Math.max(0, Math.min(n - 1, pos));
+  }
+
+  async function openDetail(pos = cursor.value): Promise<void> {
+    setCursor(pos);
+    const ix = index.value;
+    const ds = dataset.value;
+    const row = selectedRow.value;
+    if (!ix || !ds || row < 0) return;
+    detailOpen.value = true;
+    const split = ix.splitNames[ix.split[row]];
+    const d = await notify.guard('image detail', () => useClient().call('datasets.image', { datasetId: ds.id, split, index: ix.index[row] }));
+    if (d && selectedRow.value === row) detail.value = d;
+  }
+
+  function closeDetail(): void {
+    detailOpen.value = false;
+  }
+
+  function resetQuery(): void {
+    query.value = defaultQuery();
+  }
+
+  return {
+    dataset, index, pixels, query, rows, lastQueryMs, loading, cursor, detailOpen, detail, run, thumbSize,
+    selectedRow, selectedId, load, clear, apply, attachRun, setCursor, openDetail, closeDetail, resetQuery,
+  };
+});

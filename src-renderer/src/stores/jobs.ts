@@ -1,0 +1,97 @@
+import { defineStore } from 'pinia';
+import { computed, ref } from 'vue';
+import type { JobFinished, JobInfo, JobProgress } from '../../../src-main/contract';
+import { useClient } from '../api';
+import { useNotify } from './notify';
+
+export interface JobState extends JobInfo {
+  progress: JobProgress | null;
+  /** every metrics record seen (training: loss/accuracy per epoch or batch) */
+  metrics: (Record<string, number> & { done: number })[];
+}
+
+type FinishListener = (f: JobFinished) => void;
+
+/** Running jobs, kept live by job.* events; others subscribe to a job's end with onFinished. */
+export const useJobs = defineStore('jobs', () => {
+  const jobs = ref<Record<string, JobState>>({});
+  const notify = useNotify();
+  const finishListeners = new Set<FinishListener>();
+  let unsubs: (() => void)[] = [];
+
+  const running = computed(() => Object.values(jobs.value).filter((j) => j.status === 'running' || j.status === 'queued'));
+
+  function upsert(info: JobInfo): JobState {
+    const prev = jobs.value[info.id];
+    const next: JobState = { ...info, progress: prev?.progress ?? null, metrics: prev?.metrics ?? [] };
+    jobs.value[info.id] = next;
+    return next;
+  }
+
+  function onProgress(p: JobProgress): void {
+    let j = jobs.value[p.jobId];
+    if (!j) j = upsert({ id: p.jobId, kind: p.kind, title: p.kind, status: 'running', createdAt: new Date().toISOString() });
+    j.progress = p;
+    if (j.status === 'queued') j.status = 'running';
+    if (p.metrics) j.metrics.push({ ...p.metrics, done: p.done });
+  }
+
+  function onFinished(f: JobFinished): void {
+    const j = jobs.value[f.jobId] ?? upsert({ id: f.jobId, kind: f.kind, title: f.kind, status: f.status, createdAt: new Date().toISOString() });
+    j.status = f.status;
+    j.error = f.error;
+    j.result = f.result;
+    if (f.status === 'failed') notify.push('error', `${j.title} failed: ${f.error ?? 'unknown error'}`);
+    else if (f.status === 'done') notify.push('success', `${j.title}: done`);
+    else notify.push('info', `${j.title}: cancelled`);
+    for (const l of [...finishListeners]) l(f);
+  }
+
+  async function init(): Promise<void> {
+    const client = useClient();
+    if (unsubs.length === 0) {
+      unsubs = [
+        client.on('job.started', (j) => void upsert(j)),
+        client.on('job.progress', onProgress),
+        client.on('job.finished', onFinished),
+      ];
+    }
+    const list = await notify.guard('jobs', () => client.call('jobs.list', {}));
+    if (list) for (const j of list) upsert(j);
+  }
+
+  async function cancel(jobId: string): Promise<void> {
+    await notify.guard('cancel job', () => useClient().call('jobs.cancel', { jobId }));
+  }
+
+  /** Register a job id returned by a call (before its job.started event may arrive). */
+  function track(jobId: string, kind: JobInfo['kind'], title: string): void {
+    if (!jobs.value[jobId]) upsert({ id: jobId, kind, title, status: 'queued', createdAt: new Date().toISOString() });
+  }
+
+  function onJobFinished(l: FinishListener): () => void {
+    finishListeners.add(l);
+    return () => finishListeners.delete(l);
+  }
+
+  function dispose(): void {
+    for (const u of unsubs) u();
+    unsubs = [];
+  }
+
+  return { jobs, running, init, cancel, track, onJobFinished, dispose };
+});
+
+export function formatEta(ms: number | null | undefined): string {
+  if (ms == null || !Number.isFinite(ms)) return '—';
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m ${s % 60}s`;
+  return `${Math.floor(m / 60)}h ${m % 60}m`;
+}
+
+export function formatRate(rate: number, unit: string): string {
+  const r = rate >= 1000 ? `${(rate / 1000).toFixed(1)}k` : rate >= 10 ? rate.toFixed(0) : rate.toFixed(1);
+  return `${r} ${unit}/s`;
+}

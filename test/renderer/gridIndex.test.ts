@@ -1,0 +1,173 @@
+import { describe, expect, it } from 'vitest';
+import { GridIndex, countingOrder, defaultQuery } from '../../src-renderer/src/lib/gridIndex';
+import type { GridQuery } from '../../src-renderer/src/lib/gridIndex';
+import type { ScoreColumns } from '../../src-main/contract';
+
+/** deterministic pseudo-random ints (mulberry32) */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function synth(train: number, test: number, seed = 1) {
+  const r = rng(seed);
+  const split: number[] = [];
+  const index: number[] = [];
+  const label: number[] = [];
+  for (let i = 0; i < train; i++) {
+    split.push(0);
+    index.push(i);
+    label.push(Math.floor(r() * 10));
+  }
+  for (let i = 0; i < test; i++) {
+    split.push(1);
+    index.push(i);
+    label.push(Math.floor(r() * 10));
+  }
+  const cols = { splitNames: ['train', 'test'], split, index, label };
+  const sc: ScoreColumns = { runId: 'r', index: [], label: [], steps: [], robust: [], cleanPred: [], cleanConf: [], foolPred: [], foolUpper: [] };
+  for (let i = 0; i < test; i++) {
+    const lab = label[train + i];
+    const mis = r() < 0.05;
+    const robust = !mis && r() < 0.4;
+    sc.index.push(i);
+    sc.label.push(lab);
+    sc.steps.push(mis ? 0 : robust ? 250 : 1 + Math.floor(r() * 249));
+    sc.robust.push(robust ? 1 : 0);
+    sc.cleanPred.push(mis ? (lab + 1) % 10 : lab);
+    sc.cleanConf.push(0.9);
+    sc.foolPred.push(-1);
+    sc.foolUpper.push(0.01);
+  }
+  return { cols, sc };
+}
+
+/** the obviously-correct reference: filter, then a comparator sort with id tiebreak */
+function naive(cols: ReturnType<typeof synth>['cols'], sc: ScoreColumns | null, q: GridQuery): number[] {
+  const n = cols.label.length;
+  const steps = new Array(n).fill(-1);
+  const robust = new Array(n).fill(-1);
+  const pred = new Array(n).fill(-1);
+  if (sc) {
+    const base = cols.split.indexOf(1);
+    sc.index.forEach((ix, k) => {
+      steps[base + ix] = sc.steps[k];
+      robust[base + ix] = sc.robust[k];
+      pred[base + ix] = sc.cleanPred[k];
+    });
+  }
+  const rows: number[] = [];
+  for (let r = 0; r < n; r++) {
+    if (q.labels?.length && !q.labels.includes(cols.label[r])) continue;
+    if (q.splits?.length && !q.splits.includes(cols.split[r])) continue;
+    const useScores = sc && (q.scoredOnly || q.robust !== 'any' || q.misclassified !== 'any' || q.cleanPreds?.length || q.stepsMin !== null || q.stepsMax !== null);
+    if (useScores) {
+      if (steps[r] < 0) continue;
+      if (q.robust !== 'any' && (robust[r] === 1) !== (q.robust === 'yes')) continue;
+      if (q.misclassified !== 'any' && (pred[r] !== cols.label[r]) !== (q.misclassified === 'yes')) continue;
+      if (q.cleanPreds?.length && !q.cleanPreds.includes(pred[r])) continue;
+      if (q.stepsMin !== null && steps[r] < q.stepsMin) continue;
+      if (q.stepsMax !== null && steps[r] > q.stepsMax) continue;
+    }
+    rows.push(r);
+  }
+  const key = (r: number): number => {
+    switch (q.sortKey) {
+      case 'label': return cols.label[r];
+      case 'steps': return steps[r];
+      case 'cleanPred': return pred[r];
+      case 'robust': return steps[r] < 0 ? -1 : robust[r] * 1000 + steps[r];
+      default: return r;
+    }
+  };
+  const sign = q.sortDir === 'asc' ? 1 : -1;
+  rows.sort((a, b) => {
+    const ka = key(a);
+    const kb = key(b);
+    if (q.sortKey === 'id') return sign * (a - b);
+    if ((ka < 0) !== (kb < 0)) return ka < 0 ? 1 : -1; // missing last
+    return ka !== kb ? sign * (ka - kb) : a - b;
+  });
+  return rows;
+}
+
+describe('countingOrder', () => {
+  it('is a stable sort with missing values last in both directions', () => {
+    const key = Int32Array.from([2, -1, 0, 2, 1, 0, -1]);
+    expect([...countingOrder(key, 2, false)]).toEqual([2, 5, 4, 0, 3, 1, 6]);
+    expect([...countingOrder(key, 2, true)]).toEqual([0, 3, 4, 2, 5, 1, 6]);
+  });
+});
+
+describe('GridIndex', () => {
+  const { cols, sc } = synth(3000, 1000, 7);
+
+  const queries: Partial<GridQuery>[] = [
+    {},
+    { sortDir: 'desc' },
+    { sortKey: 'label' },
+    { sortKey: 'label', sortDir: 'desc', labels: [3, 5] },
+    { splits: [1], labels: [0] },
+    { sortKey: 'steps', scoredOnly: true },
+    { sortKey: 'steps', sortDir: 'desc' },
+    { sortKey: 'robust', sortDir: 'desc', scoredOnly: true },
+    { sortKey: 'cleanPred', misclassified: 'yes' },
+    { robust: 'no', stepsMin: 10, stepsMax: 40, sortKey: 'steps' },
+    { robust: 'yes', labels: [2, 9] },
+    { cleanPreds: [4], sortKey: 'label', sortDir: 'desc' },
+  ];
+
+  it.each(queries.map((q, i) => [i, q] as const))('query %i matches the naive reference', (_i, partial) => {
+    const ix = new GridIndex(cols, 10);
+    ix.setScores(sc, 'test', 250);
+    const q = { ...defaultQuery(), ...partial };
+    expect([...ix.query(q)]).toEqual(naive(cols, sc, q));
+  });
+
+  it('without scores ignores score filters and maps ids', () => {
+    const ix = new GridIndex(cols, 10);
+    const q = { ...defaultQuery(), labels: [4] };
+    expect([...ix.query(q)]).toEqual(naive(cols, null, q));
+    expect(ix.id(3000 + 5)).toBe('test/5');
+    expect(ix.row(1, 5)).toBe(3005);
+    expect(ix.row(1, 99999)).toBe(-1);
+  });
+
+  it('rejects columns of different lengths', () => {
+    expect(() => new GridIndex({ splitNames: ['a'], split: [0], index: [0, 1], label: [0] })).toThrow(/disagree/);
+  });
+
+  it('sorts and filters 70,000 rows in well under 100 ms', () => {
+    const big = synth(60000, 10000, 3);
+    const ix = new GridIndex(big.cols, 10);
+    ix.setScores(big.sc, 'test', 250);
+    const cases: [string, Partial<GridQuery>][] = [
+      ['id asc, all', {}],
+      ['label desc (first: builds the order)', { sortKey: 'label', sortDir: 'desc' }],
+      ['label desc (cached order)', { sortKey: 'label', sortDir: 'desc' }],
+      ['label filter 3,7', { labels: [3, 7] }],
+      ['split test + label 5, sort label', { splits: [1], labels: [5], sortKey: 'label' }],
+      ['steps asc (first)', { sortKey: 'steps', scoredOnly: true }],
+      ['robustness desc (first)', { sortKey: 'robust', sortDir: 'desc', scoredOnly: true }],
+      ['misclassified, step range', { misclassified: 'no', stepsMin: 5, stepsMax: 100, sortKey: 'steps' }],
+    ];
+    const lines: string[] = [];
+    let worst = 0;
+    for (const [name, partial] of cases) {
+      const t0 = performance.now();
+      const out = ix.query({ ...defaultQuery(), ...partial });
+      const ms = performance.now() - t0;
+      worst = Math.max(worst, ms);
+      lines.push(`  ${name.padEnd(40)} ${ms.toFixed(2).padStart(7)} ms  (${out.length} rows)`);
+    }
+    console.log(`grid sort/filter over ${ix.n} rows:\n${lines.join('\n')}`);
+    expect(ix.n).toBe(70000);
+    expect(worst).toBeLessThan(100);
+  });
+});
