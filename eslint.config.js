@@ -4,7 +4,8 @@ import tseslint from 'typescript-eslint';
 import vue from 'eslint-plugin-vue';
 import vueParser from 'vue-eslint-parser';
 
-const nodeBuiltins = ['node:*', 'fs', 'fs/*', 'path', 'os', 'child_process', 'worker_threads', 'http', 'https', 'net', 'zlib', 'crypto', 'stream', 'url', 'util', 'events', 'process'];
+// bare names are anchored ('/fs') so a local './events' module is not mistaken for a built-in
+const nodeBuiltins = ['node:*', '/fs', '/fs/*', '/path', '/os', '/child_process', '/worker_threads', '/http', '/https', '/net', '/zlib', '/crypto', '/stream', '/url', '/util', '/events', '/process'];
 const native = ['libsql', 'better-sqlite3', '@tensorflow/*', 'ws', 'electron'];
 
 /** @param {string[]} groups @param {string} message */
@@ -63,7 +64,7 @@ export default tseslint.config(
   },
   {
     files: ['src-main/preload/**/*.ts'],
-    rules: forbid([...nodeBuiltins.filter((n) => n !== 'events'), 'libsql', '@tensorflow/*', 'ws', '**/core/**', '**/engine/**', '**/store/**', '**/services/**', '**/transports/**', '**/app/**', '**/cli/**'], 'the preload exposes the contract only'),
+    rules: forbid([...nodeBuiltins, 'libsql', '@tensorflow/*', 'ws', '**/core/**', '**/engine/**', '**/store/**', '**/services/**', '**/transports/**', '**/app/**', '**/cli/**'], 'the preload exposes the contract only'),
   },
   // renderer: vue, pinia, chart.js and the contract's types; nothing else from src-main
   {

@@ -17,6 +17,8 @@ import type { AnyModel } from './model-shape';
 import { readLabelFile, readPixelFile, selectImages } from './pixel-files';
 import type {
   EngineJob,
+  InspectJobResult,
+  JobOf,
   EvalJob,
   EvalJobResult,
   ImageResult,
@@ -276,6 +278,12 @@ async function runPredictBench(job: PredictBenchJob, ctx: JobContext): Promise<P
   }
 }
 
+async function runInspect(job: JobOf<'inspect'>): Promise<InspectJobResult> {
+  const { model, info } = await loadModel(job.modelPath, { expect: job.expect, inputScale: job.inputScale });
+  model.dispose();
+  return { format: info.format, inputShape: info.inputShape, numClasses: info.numClasses, hash: info.hash, inputScale: info.inputScale };
+}
+
 export async function runJob(job: EngineJob, ctx: JobContext): Promise<unknown> {
   try {
     switch (job.kind) {
@@ -287,6 +295,8 @@ export async function runJob(job: EngineJob, ctx: JobContext): Promise<unknown> 
         return await runScore(job, ctx);
       case 'predict-bench':
         return await runPredictBench(job, ctx);
+      case 'inspect':
+        return await runInspect(job);
       default:
         throw new Error(`unknown engine job kind ${String((job as { kind?: unknown }).kind)}`);
     }

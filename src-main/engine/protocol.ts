@@ -110,8 +110,24 @@ export interface PredictBenchResult {
   backend: BackendName;
 }
 
+/** Load a model and check it against a dataset (model import), without keeping it. */
+export interface InspectJob {
+  modelPath: string;
+  inputScale?: InputScale;
+  expect?: { shape: ImageShape; numClasses: number };
+}
+
+export interface InspectJobResult {
+  format: 'layers' | 'graph' | 'savedmodel';
+  inputShape: (number | null)[];
+  numClasses: number;
+  hash: string;
+  inputScale: InputScale;
+}
+
 /** Job kind → job payload and result. */
 export interface JobMap {
+  inspect: { job: InspectJob; result: InspectJobResult };
   train: { job: TrainJob; result: TrainJobResult };
   eval: { job: EvalJob; result: EvalJobResult };
   score: { job: ScoreJob; result: ScoreJobResult };
@@ -176,5 +192,7 @@ export function describeJob(job: EngineJob): string {
       return `score of ${job.tasks.length} images of ${job.split}`;
     case 'predict-bench':
       return `predict-bench (${job.count} images)`;
+    case 'inspect':
+      return `inspection of ${job.modelPath}`;
   }
 }

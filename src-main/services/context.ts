@@ -2,7 +2,7 @@
  * What the services need from their host (Electron main, the CLI, a test): the app's data
  * folder, native dialogs when there are any, and how engine work is run.
  */
-import type { BackendInfo, BackendName } from '../contract/types';
+import type { BackendName } from '../contract/types';
 import type { EnginePool } from '../engine/pool';
 
 export interface Dialogs {

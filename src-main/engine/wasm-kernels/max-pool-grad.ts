@@ -47,24 +47,25 @@ export const maxPoolGrad: KernelFunc = ({ inputs, backend, attrs }) => {
     }
     const y = output ?? s.run(wasmKernel('MaxPool'), { x: input }, { filterSize, strides, pad, dimRoundingMode });
     // canvas of nH·sh × nW·sw rows/columns: every window offset fits, and so does top + h
-    const nH = Math.max(oh + Math.ceil((fh - 1) / sh), Math.ceil((top + h) / sh));
-    const nW = Math.max(ow + Math.ceil((fw - 1) / sw), Math.ceil((left + w) / sw));
+    const nH = Math.max(oh + Math.floor((fh - 1) / sh), Math.ceil((top + h) / sh));
+    const nW = Math.max(ow + Math.floor((fw - 1) / sw), Math.ceil((left + w) / sw));
     const padded = s.run(k.pad, { x: input }, {
       paddings: [[0, 0], [top, nH * sh - top - h], [left, nW * sw - left - w], [0, 0]],
       constantValue: -Infinity,
     });
     // space-to-batch by the strides: block (r, r2) holds canvas rows a·sh + r, columns
     // a2·sw + r2, so window offset (u, v) = (a·sh + r, a2·sw + r2) is a plain 4-D slice
-    const p5 = s.run(k.reshape, { x: padded }, { shape: [b * nH, sh, nW, sw, c] });
-    const blocks5 = s.run(k.transpose, { x: p5 }, { perm: [1, 3, 0, 2, 4] }); // [sh, sw, b·nH, nW, c]
-    const blocks = s.run(k.reshape, { x: blocks5 }, { shape: [sh * sw * b, nH, nW, c] });
+    // (two transposes of rank ≤ 4: the wasm rank-5 transpose is ~10× slower)
+    const t1 = s.run(k.transpose, { x: s.run(k.reshape, { x: padded }, { shape: [b * nH, sh, nW * sw * c] }) }, { perm: [1, 0, 2] });
+    const t2 = s.run(k.transpose, { x: s.run(k.reshape, { x: t1 }, { shape: [sh * b * nH, nW, sw, c] }) }, { perm: [2, 0, 1, 3] });
+    const blocks = s.run(k.reshape, { x: t2 }, { shape: [sw * sh * b, nH, nW, c] }); // block r2·sh + r
     const zeros = s.run(wasmKernel('ZerosLike'), { x: dy });
     const acc: (TensorInfo | undefined)[] = new Array(sh * sw);
     let taken: TensorInfo | null = null;
     for (let u = 0; u < fh; u++) {
       for (let v = 0; v < fw; v++) {
         const [a, r, a2, r2] = [Math.floor(u / sh), u % sh, Math.floor(v / sw), v % sw];
-        const block = r * sw + r2;
+        const block = r2 * sh + r;
         const window = s.run(k.slice, { x: blocks }, { begin: [block * b, a, a2, 0], size: [b, oh, ow, c] });
         const isMax = s.run(k.equal, { a: window, b: y });
         // first maximum in row-major window order (the cpu backend's tie rule)
@@ -82,9 +83,9 @@ export const maxPoolGrad: KernelFunc = ({ inputs, backend, attrs }) => {
     let empty: TensorInfo | null = null;
     const parts = Array.from(acc, (t) => t ?? (empty ??= s.run(wasmKernel('Fill'), {}, { shape: [b, nH, nW, c], value: 0, dtype: 'float32' })));
     const joined = parts.length === 1 ? parts[0] : s.run(wasmKernel('Concat'), parts as unknown as Record<string, TensorInfo>, { axis: 0 });
-    const j5 = s.run(k.reshape, { x: joined }, { shape: [sh, sw, b * nH, nW, c] });
-    const back = s.run(k.transpose, { x: j5 }, { perm: [2, 0, 3, 1, 4] }); // [b·nH, sh, nW, sw, c]
-    const canvas = s.run(k.reshape, { x: back }, { shape: [b, nH * sh, nW * sw, c] });
+    const u1 = s.run(k.transpose, { x: s.run(k.reshape, { x: joined }, { shape: [sw, sh * b * nH, nW, c] }) }, { perm: [1, 2, 0, 3] });
+    const u2 = s.run(k.transpose, { x: s.run(k.reshape, { x: u1 }, { shape: [sh, b * nH, nW * sw * c] }) }, { perm: [1, 0, 2] });
+    const canvas = s.run(k.reshape, { x: u2 }, { shape: [b, nH * sh, nW * sw, c] });
     if (top === 0 && left === 0 && nH * sh === h && nW * sw === w) return s.keep(canvas);
     return s.keep(s.run(k.slice, { x: canvas }, { begin: [0, top, left, 0], size: [b, h, w, c] }));
   } finally {

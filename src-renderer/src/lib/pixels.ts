@@ -46,18 +46,3 @@ export function drawImage(canvas: HTMLCanvasElement, blob: Uint8Array | null | u
   toRgba(blob, i, shape, img.data);
   ctx.putImageData(img, 0, 0);
 }
-
-/** Positions where two images differ (any channel). */
-export function changedMask(a: Uint8Array, b: Uint8Array, shape: ImageShape): Uint8Array {
-  const px = shape.height * shape.width;
-  const m = new Uint8Array(px);
-  for (let p = 0; p < px; p++) {
-    for (let c = 0; c < shape.channels; c++) {
-      if (a[p * shape.channels + c] !== b[p * shape.channels + c]) {
-        m[p] = 1;
-        break;
-      }
-    }
-  }
-  return m;
-}
