@@ -11,7 +11,7 @@ import type { AppState } from './app-state';
 import { exportImages, type ExportItem } from './export';
 import type { JobContext } from './jobs';
 import { trainModel } from './models-service';
-import { prepareRun, runScoring } from './scoring-service';
+import { findCompletedRun, prepareRun, runScoring } from './scoring-service';
 
 type Overrides = { index: number; mode: OverrideMode }[];
 
@@ -83,15 +83,22 @@ export interface RetrainResult {
   runs: { M: string; MR: string; MC: string | null };
 }
 
+/** Why a set cannot be retrained on (imported source model, fewer than two classes), or null. */
+export function retrainRefusal(set: CuratedSetInfo, source: ModelInfo): string | null {
+  if (source.arch === 'imported') return `model ${source.name} was imported: retraining needs a model trained from the zoo (its recipe is unknown)`;
+  const classes = set.classCounts.filter((c) => c > 0).length;
+  if (classes < 2) return `curated set ${set.name} v${set.version} holds ${classes} class${classes === 1 ? '' : 'es'}: a classifier needs at least two`;
+  return null;
+}
+
 /** Train M_R (and the control M_C) with the source model's recipe, then score M, M_R, M_C on test. */
 export async function retrain(app: AppState, setId: string, sourceModelId: string, control: boolean, ctx: Pick<JobContext, 'signal' | 'progress'>): Promise<RetrainResult> {
   const ws = app.requireWorkspace();
   const set = ws.curated.get(setId);
   const source = ws.models.get(sourceModelId);
   const run = ws.runs.get(set.runId);
-  if (source.arch === 'imported') throw new Error(`model ${source.name} was imported: retraining needs a model trained from the zoo (its recipe is unknown)`);
-  const classes = set.classCounts.filter((c) => c > 0).length;
-  if (classes < 2) throw new Error(`curated set ${set.name} v${set.version} holds ${classes} class${classes === 1 ? '' : 'es'}: a classifier needs at least two`);
+  const refusal = retrainRefusal(set, source);
+  if (refusal) throw new Error(refusal);
   const cfg = source.config as { epochs?: number; seed?: number; validationShare?: number; earlyStoppingPatience?: number };
   const recipe = {
     datasetId: set.datasetId,
@@ -103,16 +110,19 @@ export async function retrain(app: AppState, setId: string, sourceModelId: strin
   };
   const members = ws.curated.members(setId);
   const stage = (name: string) => (done: number, total: number, extra?: Parameters<JobContext['progress']>[2]) => ctx.progress(done, total, { ...extra, message: name });
-  const mr = await trainModel(app, { ...recipe, name: `M_R: ${source.name} on ${set.name} v${set.version}`, indices: members, lineage: { role: 'M_R', curatedSetId: set.id, sourceModelId } }, { signal: ctx.signal, progress: stage('training M_R') });
+  const split = run.split;
+  const mr = await trainModel(app, { ...recipe, split, name: `M_R: ${source.name} on ${set.name} v${set.version}`, indices: members, lineage: { role: 'M_R', curatedSetId: set.id, sourceModelId } }, { signal: ctx.signal, progress: stage('training M_R') });
   let mc: ModelInfo | null = null;
   if (control) {
     const labels = ws.datasets.labels(set.datasetId, run.split);
     const subset = randomBalancedSubset(labels, set.classCounts, set.rules.seed);
-    mc = await trainModel(app, { ...recipe, name: `M_C: ${source.name} on a random balanced ${subset.length}`, indices: subset, lineage: { role: 'M_C', controlFor: set.id, sourceModelId } }, { signal: ctx.signal, progress: stage('training M_C') });
+    mc = await trainModel(app, { ...recipe, split, name: `M_C: ${source.name} on a random balanced ${subset.length}`, indices: subset, lineage: { role: 'M_C', controlFor: set.id, sourceModelId } }, { signal: ctx.signal, progress: stage('training M_C') });
   }
   const scoreOnTest = async (model: ModelInfo, label: string) => {
-    const r = await prepareRun(app, { modelId: model.id, datasetId: set.datasetId, split: 'test', scheme: run.scheme, maxSteps: run.maxSteps, seed: run.seed });
-    if (r.status === 'done') return r.id;
+    const req = { modelId: model.id, datasetId: set.datasetId, split: 'test', scheme: run.scheme, maxSteps: run.maxSteps, seed: run.seed };
+    const done = findCompletedRun(app, req);
+    if (done) return done.id;
+    const r = await prepareRun(app, req);
     return (await runScoring(app, r.id, { signal: ctx.signal, progress: stage(`scoring ${label} on test`) })).id;
   };
   const runs = { M: await scoreOnTest(source, 'M'), MR: await scoreOnTest(mr, 'M_R'), MC: mc ? await scoreOnTest(mc, 'M_C') : null };
@@ -124,23 +134,32 @@ function roleOf(m: ModelInfo): string {
   return role === 'M_R' || role === 'M_C' ? role : 'M';
 }
 
-/** Comparison table of models on one split: the newest complete run of each, McNemar on the robust flags. */
+const paramsKey = (r: ScoringRunSummary) => JSON.stringify([r.scheme.name, Object.entries(r.scheme.params).sort(), r.maxSteps, r.seed]);
+
+/**
+ * Comparison table of models on one split. Each model's run is its newest complete run under
+ * the parameters (scheme, steps, seed) most of the models share — preferring the newest such
+ * parameters — so the rows and the McNemar pairs compare the same perturbation sequences.
+ */
 export function compareModels(app: AppState, modelIds: string[], datasetId: string, split: string): Comparison {
   const ws = app.requireWorkspace();
   const runs = ws.runs.list(datasetId).filter((r) => r.split === split && r.status === 'done' && r.shard === null);
-  const chosen: (ScoringRunSummary | null)[] = [];
-  const rows: ComparisonRow[] = modelIds.map((id) => {
-    const m = ws.models.get(id);
-    const first = runs.find((r) => r.modelId === id) ?? null;
-    // prefer a run with the same scheme/seed/steps as the first model's, so the pairs are comparable
-    const ref = chosen.find((c) => c !== null);
-    const run = (ref && runs.find((r) => r.modelId === id && r.seed === ref.seed && r.maxSteps === ref.maxSteps && JSON.stringify(r.scheme) === JSON.stringify(ref.scheme))) || first;
-    chosen.push(run);
-    const lineage = m.lineage as { count?: number; trainCount?: number; curatedSet?: string; curatedSetId?: string; controlFor?: string; dataset?: string };
-    const trainSize = (lineage.trainCount ?? 0) + ((m.lineage as { valCount?: number }).valCount ?? 0) || lineage.count || 0;
+  const models = modelIds.map((id) => ws.models.get(id));
+  // parameter sets in order of first appearance (newest first), scored by how many models have them
+  const keys: string[] = [];
+  for (const r of runs) if (modelIds.includes(r.modelId) && !keys.includes(paramsKey(r))) keys.push(paramsKey(r));
+  const coverage = (key: string) => modelIds.filter((id) => runs.some((r) => r.modelId === id && paramsKey(r) === key)).length;
+  const best = keys.reduce<string | null>((b, k) => (b === null || coverage(k) > coverage(b) ? k : b), null);
+  const chosen: (ScoringRunSummary | null)[] = modelIds.map((id) => runs.find((r) => r.modelId === id && paramsKey(r) === best) ?? runs.find((r) => r.modelId === id) ?? null);
+  const several = modelIds.length > 1;
+  const rows: ComparisonRow[] = models.map((m, i) => {
+    const run = chosen[i];
+    const lineage = m.lineage as { count?: number; trainCount?: number; valCount?: number; curatedSet?: string; curatedSetId?: string; controlFor?: string; dataset?: string };
+    const trainSize = (lineage.trainCount ?? 0) + (lineage.valCount ?? 0) || lineage.count || 0;
+    const role = roleOf(m);
     return {
-      label: roleOf(m) === 'M' ? (modelIds.length > 1 ? 'M' : m.name) : roleOf(m),
-      modelId: id,
+      label: role === 'M' ? (several ? 'M' : m.name) : role,
+      modelId: m.id,
       runId: run?.id ?? null,
       testAccuracy: run?.stats?.accuracy ?? m.metrics.testAccuracy ?? null,
       robustRatio: run?.stats?.robustRatio ?? null,
@@ -154,15 +173,22 @@ export function compareModels(app: AppState, modelIds: string[], datasetId: stri
       },
     };
   });
+  // labels must be unique keys (two M_R rows: M_R, M_R#2)
+  const seen = new Map<string, number>();
+  for (const row of rows) {
+    const n = (seen.get(row.label) ?? 0) + 1;
+    seen.set(row.label, n);
+    if (n > 1) row.label = `${row.label}#${n}`;
+  }
   const mc: Record<string, number> = {};
   for (let i = 0; i < rows.length; i++) {
     for (let j = i + 1; j < rows.length; j++) {
       const a = chosen[i];
       const b = chosen[j];
-      if (!a || !b) continue;
+      if (!a || !b || paramsKey(a) !== paramsKey(b)) continue;
       const fa = ws.runs.scores(a.id);
       const fb = ws.runs.scores(b.id);
-      if (fa.index.length !== fb.index.length) continue;
+      if (fa.index.length !== fb.index.length || fa.index.some((x, k) => x !== fb.index[k])) continue;
       mc[`${rows[i].label}_vs_${rows[j].label}`] = mcnemar(fa.robust, fb.robust).p;
     }
   }
@@ -200,7 +226,8 @@ export function curationHandlers(app: AppState) {
     },
     'curation.retrain': (a: CallArgs<'curation.retrain'>): CallResults['curation.retrain'] => {
       const set = app.requireWorkspace().curated.get(a.setId);
-      app.requireWorkspace().models.get(a.sourceModelId);
+      const refusal = retrainRefusal(set, app.requireWorkspace().models.get(a.sourceModelId));
+      if (refusal) throw new Error(refusal);
       const { jobId } = app.jobs.start('retrain', `Retrain on ${set.name} v${set.version}${a.control ? ' (+ control)' : ''}`, (ctx) => retrain(app, a.setId, a.sourceModelId, a.control, ctx));
       return { jobId };
     },

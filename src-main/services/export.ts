@@ -388,18 +388,20 @@ function manifestCsv(rows: string[][]): string {
   return [MANIFEST_COLUMNS.join(','), ...rows.map((r) => r.map(csvCell).join(','))].join('\n') + '\n';
 }
 
+/** names the ImageFolder importer skips */
+const IMPORTER_SKIPS = new Set(['thumbs.db', 'desktop.ini']);
 const WINDOWS_RESERVED = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?$/i;
 
 /**
  * A class name as a folder name every OS accepts and importers do not skip: separators and
  * characters Windows forbids become `_`, as do a leading dot (hidden: importers skip it) and
  * trailing dots or spaces (Windows drops them); reserved device names (CON, NUL, ...) get a
- * `_` suffix; an empty name becomes `class_`.
+ * `_` suffix, as do Thumbs.db and desktop.ini (skipped by importers); an empty name becomes `class_`.
  */
 export function safeName(name: string): string {
   let s = name.replace(/[\\/:*?"<>|\u0000-\u001f]/g, '_');
   s = s.replace(/^\./, '_').replace(/[. ]+$/, (m) => '_'.repeat(m.length));
   if (s === '') return 'class_';
-  if (WINDOWS_RESERVED.test(s)) return `${s}_`;
+  if (WINDOWS_RESERVED.test(s) || IMPORTER_SKIPS.has(s.toLowerCase())) return `${s}_`;
   return s;
 }

@@ -19,7 +19,9 @@ export interface TrainRequest {
   validationShare: number;
   earlyStoppingPatience: number;
   name?: string;
-  /** train on these indices of the train split only (a curated set) */
+  /** the split trained on (default 'train'); a curated set's indices point into its run's split */
+  split?: string;
+  /** train on these indices of the split only (a curated set) */
   indices?: number[];
   lineage?: Record<string, unknown>;
 }
@@ -28,12 +30,13 @@ export interface TrainRequest {
 export async function trainModel(app: AppState, req: TrainRequest, ctx: Pick<JobContext, 'signal' | 'progress'>): Promise<ModelInfo> {
   const ws = app.requireWorkspace();
   const ds = ws.datasets.get(req.datasetId);
-  const train = splitSource(ws, req.datasetId, 'train');
+  const trainSplit = req.split ?? 'train';
+  const train = splitSource(ws, req.datasetId, trainSplit);
   const hasTest = ds.splits.some((s) => s.name === 'test');
   const id = newId('mdl');
   const outDir = ws.modelDir(id);
   const config = { arch: req.arch, epochs: req.epochs, seed: req.seed, validationShare: req.validationShare, earlyStoppingPatience: req.earlyStoppingPatience, batchSize: 128, optimizer: 'adam' };
-  const lineage = { datasetId: ds.id, dataset: ds.name, split: 'train', count: req.indices?.length ?? train.count, ...req.lineage };
+  const lineage = { datasetId: ds.id, dataset: ds.name, split: trainSplit, count: req.indices?.length ?? train.count, ...req.lineage };
   const result: TrainJobResult = await app.engine().run(
     {
       kind: 'train',
@@ -85,12 +88,16 @@ export function modelHandlers(app: AppState) {
       const { jobId } = app.jobs.start('train', `Train ${a.arch} (${a.epochs} epochs, seed ${a.seed})`, async (ctx) => {
         let indices: number[] | undefined;
         let lineage: Record<string, unknown> | undefined;
+        let split: string | undefined;
         if (a.curatedSetId) {
-          const set = app.requireWorkspace().curated.get(a.curatedSetId);
-          indices = app.requireWorkspace().curated.members(set.id);
+          const ws = app.requireWorkspace();
+          const set = ws.curated.get(a.curatedSetId);
+          if (set.datasetId !== a.datasetId) throw new Error(`curated set ${set.name} v${set.version} belongs to another dataset than ${a.datasetId}`);
+          indices = ws.curated.members(set.id);
+          split = ws.runs.get(set.runId).split;
           lineage = { curatedSetId: set.id, curatedSet: `${set.name} v${set.version}` };
         }
-        return trainModel(app, { ...a, indices, lineage }, ctx);
+        return trainModel(app, { ...a, split, indices, lineage }, ctx);
       });
       return { jobId };
     },

@@ -50,6 +50,21 @@ export async function prepareRun(app: AppState, req: ScoreRequest): Promise<Scor
   return ws.runs.create({ ...params, backend: backend.name, workers: app.engine().size, count });
 }
 
+/**
+ * The newest complete run of exactly these parameters (same model content, dataset, split,
+ * scheme, steps, seed, shard), or null: its scores are what a new run would compute.
+ */
+export function findCompletedRun(app: AppState, req: ScoreRequest): ScoringRunSummary | null {
+  const ws = app.requireWorkspace();
+  const model = ws.models.get(req.modelId);
+  const want = ws.runs.paramsHash({ modelId: model.id, modelHash: model.hash, datasetId: req.datasetId, split: req.split, scheme: req.scheme, maxSteps: req.maxSteps, seed: req.seed, shard: req.shard ?? null });
+  return (
+    ws.runs
+      .list(req.datasetId)
+      .find((r) => r.status === 'done' && ws.runs.paramsHash({ modelId: r.modelId, modelHash: r.modelHash, datasetId: r.datasetId, split: r.split, scheme: r.scheme, maxSteps: r.maxSteps, seed: r.seed, shard: r.shard }) === want) ?? null
+  );
+}
+
 export function shardIndices(count: number, shard: [number, number] | null | undefined): number[] {
   const out: number[] = [];
   const [i, n] = shard ?? [0, 1];

@@ -49,7 +49,7 @@ export const conv2DBackpropFilter: KernelFunc = ({ inputs, backend, attrs }) => 
       {
         strides: [1, 1],
         dilations: [strideHeight, strideWidth],
-        pad: [[0, 0], [rows.padAfter, rows.padBefore], [cols.padBefore, cols.padAfter], [0, 0]],
+        pad: [[0, 0], [rows.padBefore, rows.padAfter], [cols.padBefore, cols.padAfter], [0, 0]],
         dataFormat: 'NHWC',
       },
     ); // [ci, fh, fw, co]
