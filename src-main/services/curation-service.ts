@@ -197,10 +197,12 @@ export function compareModels(app: AppState, modelIds: string[], datasetId: stri
 
 function trainingClassCounts(app: AppState, m: ModelInfo): number[] {
   const ws = app.requireWorkspace();
-  const lineage = m.lineage as { curatedSetId?: string };
-  if (lineage.curatedSetId) {
+  const lineage = m.lineage as { curatedSetId?: string; controlFor?: string };
+  // a control M_C is drawn with the per-class counts of the set it controls for
+  const setId = lineage.curatedSetId ?? lineage.controlFor;
+  if (setId) {
     try {
-      return ws.curated.get(lineage.curatedSetId).classCounts;
+      return ws.curated.get(setId).classCounts;
     } catch {
       return [];
     }

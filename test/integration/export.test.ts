@@ -467,8 +467,8 @@ describe('bad input leaves nothing behind', () => {
   });
 
   it('cancellation mid-way leaves nothing (PNG formats and IDX), and so does an already-aborted signal', async () => {
-    // 1,500 synthetic images, so the export runs several batches
-    const count = 1500;
+    // 1,200 synthetic images, so the export runs several batches
+    const count = 1200;
     const images: RawImages = { shape: SHAPE, count, data: pattern(count * SIZE, 11) };
     const items = Array.from({ length: count }, (_, i) => ({ index: i, label: i % 10 }));
     for (const format of ['imagefolder', 'csv'] as const) {
@@ -477,11 +477,11 @@ describe('bad input leaves nothing behind', () => {
       let written = 0;
       const writeFile = (p: string, d: Uint8Array | string) => {
         fs.writeFileSync(p, d);
-        if (++written === 600) ac.abort();
+        if (++written === 300) ac.abort();
       };
       const err = await rejection(exportImages({ ...baseOptions(out, { format, images, items, writeFile }), signal: ac.signal }));
       expect(err).toBeInstanceOf(CancelledError);
-      expect(written).toBeGreaterThanOrEqual(600);
+      expect(written).toBeGreaterThanOrEqual(300);
       expect(written).toBeLessThan(count); // stopped early, not after writing everything
       expect(fs.existsSync(out)).toBe(false);
       expect(leftovers(tmp)).toEqual([]);
@@ -532,7 +532,8 @@ describe('speed', () => {
     const count = 42_000;
     const data = new Uint8Array(count * SIZE);
     // digit-like: a dark border and noisy strokes, so deflate works about as hard as on MNIST
-    for (let i = 0; i < count; i++) data.set(pattern(SIZE, i).map((v, p) => (p % 28 < 4 || p % 28 > 23 || p < 112 || p >= 672 ? 0 : v)), i * SIZE);
+    const distinct = Array.from({ length: 997 }, (_, i) => pattern(SIZE, i).map((v, p) => (p % 28 < 4 || p % 28 > 23 || p < 112 || p >= 672 ? 0 : v)));
+    for (let i = 0; i < count; i++) data.set(distinct[i % distinct.length], i * SIZE);
     const images: RawImages = { shape: SHAPE, count, data };
     const items = Array.from({ length: count }, (_, i) => ({ index: i, label: i % 10, steps: 250, robust: 1 as const }));
 
@@ -541,7 +542,7 @@ describe('speed', () => {
     const idxSeconds = (performance.now() - t) / 1000;
     expect(idx.count).toBe(count);
 
-    const quarter = items.filter((it) => it.index % 4 === 0);
+    const quarter = items.slice(0, count / 4);
     t = performance.now();
     const folder = await exportImages(baseOptions(fresh(), { format: 'imagefolder', images, items: quarter }));
     const folderSeconds = (performance.now() - t) / 1000;
