@@ -41,7 +41,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     return await cmd.run(rest, io);
   } catch (err) {
     if (err instanceof UsageError) {
-      io.err(`rpr ${name}: ${err.message}`);
+      // bad options: the problem, then the usage (once)
+      io.err(`rpr ${name}: ${err.message}${err.message.includes('usage: ') ? '' : `\nusage: ${cmd.usage}`}`);
       return 2;
     }
     io.err(`rpr ${name}: ${(err as Error).message ?? String(err)}`);

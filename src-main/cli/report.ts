@@ -23,17 +23,28 @@ type Numbers = {
   trainRobustRatioCI95?: [number, number] | [number, number][];
   trainRobustPerClass?: number[];
   testAccuracyRange?: [number, number];
+  testAccuracyPerSeed?: number[];
+  testRobustRatioPerSeed?: number[];
+  trainRobustRatioPerSeed?: number[];
   testRobustRatioRange?: [number, number];
   trainRobustRatioRange?: [number, number];
 };
 
 const pct = (x: number | undefined) => (x === undefined ? 'n/a' : `${(100 * x).toFixed(2)}%`);
-const ci = (c: [number, number] | [number, number][] | undefined) => {
-  if (!c) return '';
-  const one = (Array.isArray(c[0]) ? (c as [number, number][])[0] : c) as [number, number];
-  return ` [${pct(one[0])}, ${pct(one[1])}]`;
-};
-const range = (r: [number, number] | undefined, seeds: number) => (r && seeds > 1 ? ` (range ${pct(r[0])}–${pct(r[1])})` : '');
+const dec = (x: number | undefined) => (x === undefined ? 'n/a' : x.toFixed(4));
+
+/**
+ * A metric cell: one seed gives the value and its 95% interval; several seeds give the mean,
+ * the range and each seed's value (a mean beside one seed's interval would mislead).
+ */
+function cell(value: number | undefined, ci95: [number, number] | [number, number][] | undefined, rangeOf: [number, number] | undefined, perSeed: number[] | undefined, f: (x: number | undefined) => string): string {
+  if (perSeed && perSeed.length > 1) {
+    const r = rangeOf ?? [Math.min(...perSeed), Math.max(...perSeed)];
+    return `${f(value)} (mean; range ${f(r[0])}–${f(r[1])}; per seed ${perSeed.map((v) => f(v)).join(', ')})`;
+  }
+  const one = ci95 && (Array.isArray(ci95[0]) ? (ci95 as [number, number][])[0] : (ci95 as [number, number]));
+  return `${f(value)}${one ? ` [${f(one[0])}, ${f(one[1])}]` : ''}`;
+}
 
 export function renderReport(results: Json): { markdown: string; charts: Record<string, string> } {
   const M = results.M as Numbers;
@@ -42,6 +53,8 @@ export function renderReport(results: Json): { markdown: string; charts: Record<
   const cfg = results.config as Json;
   const seeds = (cfg.seeds as number[]).length;
   const mc = results.mcnemar as Record<string, number>;
+  const mcPerSeed = (results.mcnemarPerSeed as Record<string, number>[] | undefined) ?? [mc];
+  const curated = (results.curated as { seed: number; total: number; classCounts: number[] }[] | undefined) ?? [];
   const timings = results.timingsMs as Record<string, number>[];
   const classes = M.testPerClassRobustRatio.map((_, i) => String(i));
 
@@ -70,25 +83,28 @@ export function renderReport(results: Json): { markdown: string; charts: Record<
     '',
     '| metric | paper | ours |',
     '| --- | --- | --- |',
-    `| M test accuracy | ${pct(PAPER.M.testAccuracy)} | ${pct(M.testAccuracy)}${ci(M.testAccuracyCI95)}${range(M.testAccuracyRange, seeds)} |`,
-    `| M test robust ratio | ${PAPER.M.testRobustRatio.toFixed(4)} | ${M.testRobustRatio.toFixed(4)}${ci(M.testRobustRatioCI95)}${range(M.testRobustRatioRange, seeds)} |`,
-    `| M train robust ratio | ${pct(PAPER.M.trainRobustRatio)} | ${pct(M.trainRobustRatio)}${ci(M.trainRobustRatioCI95)}${range(M.trainRobustRatioRange, seeds)} |`,
-    `| M_R test accuracy | ${pct(PAPER.MR.testAccuracy)} | ${pct(MR.testAccuracy)}${ci(MR.testAccuracyCI95)}${range(MR.testAccuracyRange, seeds)} |`,
-    `| M_R test robust ratio | ${PAPER.MR.testRobustRatio.toFixed(4)} | ${MR.testRobustRatio.toFixed(4)}${ci(MR.testRobustRatioCI95)}${range(MR.testRobustRatioRange, seeds)} |`,
-    `| M_C test accuracy (control, not in the paper) | — | ${pct(MC.testAccuracy)}${ci(MC.testAccuracyCI95)}${range(MC.testAccuracyRange, seeds)} |`,
-    `| M_C test robust ratio (control) | — | ${MC.testRobustRatio.toFixed(4)}${ci(MC.testRobustRatioCI95)}${range(MC.testRobustRatioRange, seeds)} |`,
+    `| M test accuracy | ${pct(PAPER.M.testAccuracy)} | ${cell(M.testAccuracy, M.testAccuracyCI95, M.testAccuracyRange, M.testAccuracyPerSeed, pct)} |`,
+    `| M test robust ratio | ${dec(PAPER.M.testRobustRatio)} | ${cell(M.testRobustRatio, M.testRobustRatioCI95, M.testRobustRatioRange, M.testRobustRatioPerSeed, dec)} |`,
+    `| M train robust ratio | ${pct(PAPER.M.trainRobustRatio)} | ${cell(M.trainRobustRatio, M.trainRobustRatioCI95, M.trainRobustRatioRange, M.trainRobustRatioPerSeed, pct)} |`,
+    `| M_R test accuracy | ${pct(PAPER.MR.testAccuracy)} | ${cell(MR.testAccuracy, MR.testAccuracyCI95, MR.testAccuracyRange, MR.testAccuracyPerSeed, pct)} |`,
+    `| M_R test robust ratio | ${dec(PAPER.MR.testRobustRatio)} | ${cell(MR.testRobustRatio, MR.testRobustRatioCI95, MR.testRobustRatioRange, MR.testRobustRatioPerSeed, dec)} |`,
+    `| M_C test accuracy (control, not in the paper) | — | ${cell(MC.testAccuracy, MC.testAccuracyCI95, MC.testAccuracyRange, MC.testAccuracyPerSeed, pct)} |`,
+    `| M_C test robust ratio (control) | — | ${cell(MC.testRobustRatio, MC.testRobustRatioCI95, MC.testRobustRatioRange, MC.testRobustRatioPerSeed, dec)} |`,
     '',
-    `Paired McNemar tests on the robust flags of the same test images under the same perturbation sequences: M vs M_R p = ${mc.M_vs_MR.toPrecision(3)}, M vs M_C p = ${mc.M_vs_MC.toPrecision(3)}, M_R vs M_C p = ${mc.MR_vs_MC.toPrecision(3)}.`,
+    `Paired McNemar tests on the robust flags of the same test images under the same perturbation sequences${seeds > 1 ? ' (one line per seed)' : ''}:`,
     '',
-    `M_C is trained on a random class-balanced subset of the training split with the same per-class counts as the curated set (${MR.trainCount} images), not filtered by robustness: if M_R is more robust than M_C, the gain comes from the filter, not from training on less data.`,
+    ...mcPerSeed.map((m, i) => `- ${seeds > 1 ? `seed ${(cfg.seeds as number[])[i]}: ` : ''}M vs M_R p = ${m.M_vs_MR.toPrecision(3)}, M vs M_C p = ${m.M_vs_MC.toPrecision(3)}, M_R vs M_C p = ${m.MR_vs_MC.toPrecision(3)}`),
+    '',
+    `M_C is trained on a random class-balanced subset of the training split with the same per-class counts as the curated set (${curated.map((c) => c.total).join(', ') || MR.trainCount} images${seeds > 1 ? ' per seed' : ''}), not filtered by robustness: if M_R is more robust than M_C, the gain comes from the filter, not from training on less data.`,
     '',
     '## Training sets',
     '',
     '| model | images | per class |',
     '| --- | --- | --- |',
     `| M | ${M.trainCount} | ${M.trainClassCounts.join(' ')} |`,
-    `| M_R | ${MR.trainCount} | ${MR.trainClassCounts.join(' ')} |`,
-    `| M_C | ${MC.trainCount} | ${MC.trainClassCounts.join(' ')} |`,
+    ...(curated.length > 1
+      ? curated.flatMap((c) => [`| M_R, M_C (seed ${c.seed}) | ${c.total} | ${c.classCounts.join(' ')} |`])
+      : [`| M_R | ${MR.trainCount} | ${MR.trainClassCounts.join(' ')} |`, `| M_C | ${MC.trainCount} | ${MC.trainClassCounts.join(' ')} |`]),
     '',
     '## Per-class test robust ratio',
     '',

@@ -2,7 +2,7 @@
  * The files `rpr score` writes beside its --json: the result JSON, the per-image scores CSV
  * and run.json (what `rpr curate` and `rpr merge` read back).
  */
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { RunStats, SchemeSpec } from '../contract/types';
 import { InputError } from '../core/errors';
@@ -56,6 +56,7 @@ export function runFileFor(jsonPath: string, shard: [number, number] | null): st
 export function writeScoreOutputs(jsonPath: string, run: RunFile, rows: readonly ScoreRow[], stats: RunStats): ScoreJson {
   const scoresFile = scoresFileFor(jsonPath);
   const runFile = runFileFor(jsonPath, run.shard);
+  mkdirSync(dirname(scoresFile), { recursive: true });
   writeFileAtomic(scoresFile, formatScoresCsv(rows, run.split));
   writeJsonFile(runFile, run);
   const out: ScoreJson = {

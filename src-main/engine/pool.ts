@@ -242,7 +242,8 @@ export function createPool(opts: PoolOptions = {}): EnginePool {
       };
     };
     try {
-      const outs = await Promise.all(
+      // every part settles before the job does: no partial result arrives after a failure or cancel
+      const settled = await Promise.allSettled(
         parts.map((tasks, w) =>
           run(
             { ...job, tasks },
@@ -260,6 +261,9 @@ export function createPool(opts: PoolOptions = {}): EnginePool {
           }),
         ),
       );
+      const errors = settled.flatMap((r) => (r.status === 'rejected' ? [r.reason as Error] : []));
+      if (errors.length) throw errors.find((e) => !(e instanceof CancelledError)) ?? errors[0];
+      const outs = settled.map((r) => (r as PromiseFulfilledResult<ScoreJobResult>).value);
       const results = outs.flatMap((o) => o.results).sort((a, b) => a.index - b.index);
       return { results, predictions: outs.reduce((a, o) => a + o.predictions, 0), elapsedMs: performance.now() - t0, backend: outs[0].backend };
     } finally {

@@ -111,12 +111,12 @@ export async function retrain(app: AppState, setId: string, sourceModelId: strin
   const members = ws.curated.members(setId);
   const stage = (name: string) => (done: number, total: number, extra?: Parameters<JobContext['progress']>[2]) => ctx.progress(done, total, { ...extra, message: name });
   const split = run.split;
-  const mr = await trainModel(app, { ...recipe, split, name: `M_R: ${source.name} on ${set.name} v${set.version}`, indices: members, lineage: { role: 'M_R', curatedSetId: set.id, sourceModelId } }, { signal: ctx.signal, progress: stage('training M_R') });
+  const mr = await trainModel(app, { ...recipe, split, name: `M_R: ${source.name} on ${set.name} v${set.version}`, indices: members, lineage: { role: 'M_R', curatedSetId: set.id, curatedSet: `${set.name} v${set.version}`, sourceModelId } }, { signal: ctx.signal, progress: stage('training M_R') });
   let mc: ModelInfo | null = null;
   if (control) {
     const labels = ws.datasets.labels(set.datasetId, run.split);
     const subset = randomBalancedSubset(labels, set.classCounts, set.rules.seed);
-    mc = await trainModel(app, { ...recipe, split, name: `M_C: ${source.name} on a random balanced ${subset.length}`, indices: subset, lineage: { role: 'M_C', controlFor: set.id, sourceModelId } }, { signal: ctx.signal, progress: stage('training M_C') });
+    mc = await trainModel(app, { ...recipe, split, name: `M_C: ${source.name} on a random balanced ${subset.length}`, indices: subset, lineage: { role: 'M_C', controlFor: set.id, curatedSet: `${set.name} v${set.version}`, sourceModelId } }, { signal: ctx.signal, progress: stage('training M_C') });
   }
   const scoreOnTest = async (model: ModelInfo, label: string) => {
     const req = { modelId: model.id, datasetId: set.datasetId, split: 'test', scheme: run.scheme, maxSteps: run.maxSteps, seed: run.seed };
@@ -145,12 +145,14 @@ export function compareModels(app: AppState, modelIds: string[], datasetId: stri
   const ws = app.requireWorkspace();
   const runs = ws.runs.list(datasetId).filter((r) => r.split === split && r.status === 'done' && r.shard === null);
   const models = modelIds.map((id) => ws.models.get(id));
+  // a run belongs to a model by content: the same weights imported twice share their runs
+  const of = (r: ScoringRunSummary, i: number) => r.modelId === modelIds[i] || r.modelHash === models[i].hash;
   // parameter sets in order of first appearance (newest first), scored by how many models have them
   const keys: string[] = [];
-  for (const r of runs) if (modelIds.includes(r.modelId) && !keys.includes(paramsKey(r))) keys.push(paramsKey(r));
-  const coverage = (key: string) => modelIds.filter((id) => runs.some((r) => r.modelId === id && paramsKey(r) === key)).length;
+  for (const r of runs) if (models.some((_, i) => of(r, i)) && !keys.includes(paramsKey(r))) keys.push(paramsKey(r));
+  const coverage = (key: string) => models.filter((_, i) => runs.some((r) => of(r, i) && paramsKey(r) === key)).length;
   const best = keys.reduce<string | null>((b, k) => (b === null || coverage(k) > coverage(b) ? k : b), null);
-  const chosen: (ScoringRunSummary | null)[] = modelIds.map((id) => runs.find((r) => r.modelId === id && paramsKey(r) === best) ?? runs.find((r) => r.modelId === id) ?? null);
+  const chosen: (ScoringRunSummary | null)[] = models.map((_, i) => runs.find((r) => of(r, i) && paramsKey(r) === best) ?? runs.find((r) => of(r, i)) ?? null);
   const several = modelIds.length > 1;
   const rows: ComparisonRow[] = models.map((m, i) => {
     const run = chosen[i];
@@ -167,7 +169,7 @@ export function compareModels(app: AppState, modelIds: string[], datasetId: stri
       perClassRobustRatio: run?.stats?.perClassRobustRatio ?? [],
       curve: run?.stats?.curve ?? [],
       trainingSet: {
-        source: lineage.curatedSetId ? `curated set ${lineage.curatedSet ?? lineage.curatedSetId}` : lineage.controlFor ? `random class-balanced control for ${lineage.controlFor}` : `${lineage.dataset ?? 'dataset'} train split`,
+        source: lineage.curatedSetId ? `curated set ${lineage.curatedSet ?? lineage.curatedSetId}` : lineage.controlFor ? `random class-balanced control for ${lineage.curatedSet ?? lineage.controlFor}` : `${lineage.dataset ?? 'dataset'} train split`,
         count: trainSize,
         classCounts: trainingClassCounts(app, m),
       },

@@ -93,6 +93,8 @@ export function modelHandlers(app: AppState) {
           const ws = app.requireWorkspace();
           const set = ws.curated.get(a.curatedSetId);
           if (set.datasetId !== a.datasetId) throw new Error(`curated set ${set.name} v${set.version} belongs to another dataset than ${a.datasetId}`);
+          const classes = set.classCounts.filter((c) => c > 0).length;
+          if (classes < 2) throw new Error(`curated set ${set.name} v${set.version} holds ${classes} class${classes === 1 ? '' : 'es'}: a classifier needs at least two`);
           indices = ws.curated.members(set.id);
           split = ws.runs.get(set.runId).split;
           lineage = { curatedSetId: set.id, curatedSet: `${set.name} v${set.version}` };

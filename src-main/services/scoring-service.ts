@@ -6,7 +6,7 @@
 import type { CallArgs, CallResults } from '../contract/calls';
 import type { FoolingView, ScoringRunSummary, SchemeSpec } from '../contract/types';
 import { imageAt } from '../core/image';
-import { perturbationAt } from '../core/perturb/index';
+import { perturbationAt, resolveParams } from '../core/perturb/index';
 import type { ImageResult } from '../core/scheduler';
 import { runStats } from '../core/stats/index';
 import type { ScoreRow } from '../store/runs';
@@ -42,7 +42,9 @@ export async function prepareRun(app: AppState, req: ScoreRequest): Promise<Scor
   if (model.numClasses !== ds.classNames.length) {
     throw new Error(`model ${model.name} predicts ${model.numClasses} classes but dataset ${ds.name} has ${ds.classNames.length}`);
   }
-  const params = { modelId: model.id, modelHash: model.hash, datasetId: ds.id, split: req.split, scheme: req.scheme, maxSteps: req.maxSteps, seed: req.seed, shard: req.shard ?? null };
+  // every parameter explicit (defaults resolved for the dataset's shape; bad values refused here)
+  const scheme: SchemeSpec = { name: req.scheme.name, params: resolveParams(req.scheme, ds.shape) };
+  const params = { modelId: model.id, modelHash: model.hash, datasetId: ds.id, split: req.split, scheme, maxSteps: req.maxSteps, seed: req.seed, shard: req.shard ?? null };
   const existing = ws.runs.findResumable(params);
   if (existing) return existing;
   const count = req.shard ? shardIndices(split.count, req.shard).length : split.count;
@@ -57,7 +59,8 @@ export async function prepareRun(app: AppState, req: ScoreRequest): Promise<Scor
 export function findCompletedRun(app: AppState, req: ScoreRequest): ScoringRunSummary | null {
   const ws = app.requireWorkspace();
   const model = ws.models.get(req.modelId);
-  const want = ws.runs.paramsHash({ modelId: model.id, modelHash: model.hash, datasetId: req.datasetId, split: req.split, scheme: req.scheme, maxSteps: req.maxSteps, seed: req.seed, shard: req.shard ?? null });
+  const scheme: SchemeSpec = { name: req.scheme.name, params: resolveParams(req.scheme, ws.datasets.get(req.datasetId).shape) };
+  const want = ws.runs.paramsHash({ modelId: model.id, modelHash: model.hash, datasetId: req.datasetId, split: req.split, scheme, maxSteps: req.maxSteps, seed: req.seed, shard: req.shard ?? null });
   return (
     ws.runs
       .list(req.datasetId)
@@ -134,8 +137,19 @@ export async function runScoring(app: AppState, runId: string, ctx: Pick<JobCont
 }
 
 export function scoringHandlers(app: AppState) {
-  const startJob = (run: ScoringRunSummary) =>
-    app.jobs.start('score', `Score ${run.split} (${run.scheme.name}, ${run.maxSteps} steps, seed ${run.seed})`, (ctx) => runScoring(app, run.id, ctx)).jobId;
+  // one job per run: starting or resuming a run that is being scored returns its job
+  const active = new Map<string, string>();
+  const startJob = (run: ScoringRunSummary): string => {
+    const running = active.get(run.id);
+    if (running && app.jobs.list().some((j) => j.id === running && j.status === 'running')) return running;
+    const { jobId, done } = app.jobs.start('score', `Score ${run.split} (${run.scheme.name}, ${run.maxSteps} steps, seed ${run.seed})`, (ctx) => runScoring(app, run.id, ctx));
+    active.set(run.id, jobId);
+    done.then(
+      () => active.delete(run.id),
+      () => active.delete(run.id),
+    );
+    return jobId;
+  };
 
   return {
     'scoring.start': async (a: CallArgs<'scoring.start'>): Promise<CallResults['scoring.start']> => {

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CuratedSetInfo, DatasetSummary, EvalResult, JobInfo, ModelInfo, ScoreColumns, ScoringRunSummary } from '../../src-main/contract/types';
 import { createServices, type Services } from '../../src-main/services/index';
 import type { RetrainResult } from '../../src-main/services/curation-service';
+import { prepareRun } from '../../src-main/services/scoring-service';
 import { MNIST_SMALL } from '../helpers/paths';
 
 const MAX_STEPS = 30;
@@ -367,8 +368,12 @@ describe('cancel and resume', () => {
     expect(partial.index.length).toBeGreaterThan(0);
     expect(partial.index.length).toBeLessThan(500);
     expect(paused.done).toBe(partial.index.length);
+    // nothing is committed after the job ended
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await services.call('scoring.scores', { runId })).index.length).toBe(partial.index.length);
 
-    // starting the same parameters again picks the paused run up
+    // the same parameters find the paused run again (what `rpr score` relies on)
+    expect((await prepareRun(services.app, params)).id).toBe(runId);
     const resumed = await services.call('scoring.resume', { runId });
     expect(resumed.runId).toBe(runId);
     await settled(resumed.jobId);

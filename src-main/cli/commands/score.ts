@@ -65,7 +65,7 @@ export const scoreCommand: Command = {
     const data = requireStr(args, 'data', scoreCommand);
     const modelPath = requireStr(args, 'model', scoreCommand);
     const split = str(args, 'split') ?? 'test';
-    const scheme = parseScheme(args);
+    const requested = parseScheme(args);
     const maxSteps = int(args, 'max-steps', 250, 1, 100000);
     const seed = int(args, 'seed', 0, 0, 2 ** 32 - 1);
     const shard = parseShard(str(args, 'shard'));
@@ -74,6 +74,8 @@ export const scoreCommand: Command = {
     try {
       const ds = await ensureDataset(services, data, io);
       const model = await ensureModel(services, modelPath, ds.id, parseInputScale(str(args, 'input-scale')));
+      // defaults made explicit, so `--k 28` and the default k of a 28x28 set are the same run
+      const scheme: SchemeSpec = { name: requested.name, params: resolveParams(requested, ds.shape) };
       const run = await prepareRun(services.app, { modelId: model.id, datasetId: ds.id, split, scheme, maxSteps, seed, shard });
       const backend = await services.app.backendInfo();
       if (run.done > 0 && run.status !== 'done') io.err(`resuming run ${run.id}: ${run.done}/${run.count} images already scored`);
@@ -94,8 +96,8 @@ export const scoreCommand: Command = {
           datasetPath: ds.sourcePath,
           datasetKind: ds.sourceKind,
           split,
-          scheme: { name: scheme.name, params: resolveParams(scheme, ds.shape) },
-          k: resolveParams(scheme, ds.shape).k ?? null,
+          scheme,
+          k: scheme.params.k ?? null,
           maxSteps,
           seed,
           modelHash: model.hash,

@@ -1,4 +1,5 @@
-import { resolve } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { EvalResult, ModelInfo } from '../../contract/types';
 import { ensureDataset, ensureModel, parseInputScale } from '../data';
 import { cliServices, engineOptions, followJob, int, jsonOption, num, parse, requireStr, str, workspaceOption, writeJsonFile, UsageError, type Command } from '../shared';
@@ -27,6 +28,7 @@ export const trainCommand: Command = {
       io.err(`training ${arch} on ${ds.name} for ${epochs} epochs (seed ${seed}) on ${backend.name}`);
       const { jobId } = await services.call('models.train', { datasetId: ds.id, arch, epochs, seed, validationShare, earlyStoppingPatience: int(args, 'patience', 0, 0, 100), name: str(args, 'name') });
       const model = await followJob<ModelInfo>(services, jobId, io);
+      mkdirSync(dirname(resolve(out)), { recursive: true });
       const exported = await services.call('models.export', { modelId: model.id, path: resolve(out) });
       const elapsedMs = Date.now() - started;
       const result = {
