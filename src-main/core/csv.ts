@@ -57,8 +57,19 @@ export function parseCsv(text: string, file: string): CsvTable {
   const shape = shapeOf(npix, file, warnings);
 
   const dataStart = hasHeader ? first + 1 : first;
+  // a row of ncols cells has at least ncols - 1 commas: refuse shorter rows before allocating
+  // rows x ncols values, so a wide first row over many short lines cannot blow memory
   let maxRows = 0;
-  for (let i = dataStart; i < lines.length; i++) if (!isBlank(lines[i])) maxRows++;
+  for (let i = dataStart; i < lines.length; i++) {
+    const line = lines[i];
+    if (isBlank(line)) continue;
+    maxRows++;
+    if (line.length < ncols - 1) {
+      const end = line.charCodeAt(line.length - 1) === 13 ? line.length - 1 : line.length;
+      const got = countCells(line, end);
+      if (got < ncols) throw ragged(file, i + 1, got, ncols);
+    }
+  }
   if (maxRows === 0) throw new InputError(file, 'no data rows after the header');
   const values = new Float32Array(maxRows * npix);
   const labels = new Uint8Array(maxRows);
@@ -94,12 +105,12 @@ export function parseCsv(text: string, file: string): CsvTable {
       } else if (r === -2) {
         const v = parseNumber(line, start, stop);
         if (!(Number.isInteger(v) && v >= 0 && v <= 255)) {
-          throw new InputError(file, `line ${lineNo}, column ${col + 1}${colName(header, col)}: label ${JSON.stringify(unquote(line.slice(start, stop).trim()))} is not an integer 0..255`);
+          throw new InputError(file, `line ${lineNo}, column ${col + 1}${colName(header, col)}: label ${quoteCell(unquote(line.slice(start, stop).trim()))} is not an integer 0..255`);
         }
         labels[row] = v;
       } else {
         const name = unquote(line.slice(start, stop).trim());
-        if (!SPLIT_NAME.test(name)) throw new InputError(file, `line ${lineNo}, column ${col + 1} (split): split name ${JSON.stringify(name)} must match [a-z0-9_-]+`);
+        if (!SPLIT_NAME.test(name)) throw new InputError(file, `line ${lineNo}, column ${col + 1} (split): split name ${quoteCell(name)} must match [a-z0-9_-]+`);
         (splitOf as string[]).push(name);
       }
       col++;
@@ -137,6 +148,11 @@ function shapeOf(npix: number, file: string, warnings: string[]): ImageShape {
     return { height: side3, width: side3, channels: 3 };
   }
   throw new InputError(file, `${npix} pixel columns do not make a square image (H*W or H*W*3 with H = W)`);
+}
+
+/** A cell quoted for a message, cut to a readable length. */
+function quoteCell(cell: string): string {
+  return JSON.stringify(cell.length > 40 ? `${cell.slice(0, 40)}…` : cell);
 }
 
 function isBlank(line: string): boolean {
@@ -191,7 +207,7 @@ function ragged(file: string, lineNo: number, got: number, expected: number): In
 }
 
 function notNumeric(file: string, lineNo: number, col: number, header: string[] | null, cell: string): InputError {
-  return new InputError(file, `line ${lineNo}, column ${col + 1}${colName(header, col)}: non-numeric pixel value ${JSON.stringify(cell.trim())}`);
+  return new InputError(file, `line ${lineNo}, column ${col + 1}${colName(header, col)}: non-numeric pixel value ${quoteCell(cell.trim())}`);
 }
 
 function badValue(file: string, lineOf: Int32Array, pixelCols: number[], header: string[] | null, npix: number, i: number, v: number, why: string): InputError {

@@ -27,6 +27,9 @@ export const PNG_SIGNATURE = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a,
 /** Refuse images above this many pixels before allocating (a 16k x 16k image). */
 export const MAX_PNG_PIXELS = 2 ** 28;
 
+/** Deflate's largest expansion (258-byte matches coded in ~2 bits), a bound on inflated size. */
+const MAX_DEFLATE_RATIO = 1032;
+
 export function isPng(bytes: Uint8Array): boolean {
   if (bytes.length < 8) return false;
   for (let i = 0; i < 8; i++) if (bytes[i] !== PNG_SIGNATURE[i]) return false;
@@ -102,6 +105,10 @@ export function decodePng(bytes: Uint8Array, file: string): DecodedImage {
   const bpp = Math.max(1, bitsPerPixel >> 3); // filter byte distance
   const stride = Math.ceil((width * bitsPerPixel) / 8);
   const expected = (stride + 1) * height;
+  // deflate expands at most ~1032:1: check the declared size against the data before allocating
+  if (expected > idatLength * MAX_DEFLATE_RATIO + 1024) {
+    throw new InputError(file, `truncated PNG: ${width}x${height} needs ${expected} bytes of image data but the IDAT chunks hold only ${idatLength} compressed bytes`);
+  }
   let raw: Uint8Array;
   try {
     raw = unzlibSync(zdata, { out: new Uint8Array(expected) });

@@ -33,6 +33,12 @@ export function formatScoresCsv(rows: readonly ScoreRow[], split: string): strin
 
 const INT = /^(0|[1-9][0-9]*)$/;
 
+/** A field quoted for a message, cut to a readable length. */
+function cut(v: string | undefined): string {
+  const s = String(v);
+  return JSON.stringify(s.length > 40 ? `${s.slice(0, 40)}…` : s);
+}
+
 export function parseScoresCsv(text: string, file: string): ParsedScoreRow[] {
   const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
   if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
@@ -50,22 +56,24 @@ export function parseScoresCsv(text: string, file: string): ParsedScoreRow[] {
     const f = lines[i].split(',');
     if (f.length !== 8) bad(`expected 8 fields, found ${f.length}`);
     const [id, split, ...rest] = f;
-    if (!/^[A-Za-z0-9_-]+$/.test(split)) bad(`invalid split "${split}"`);
+    if (!/^[A-Za-z0-9_-]+$/.test(split)) bad(`invalid split ${cut(split)}`);
     const names = ['index', 'label', 'steps', 'robust', 'cleanPred'];
     const nums = names.map((name, k) => {
       const v = rest[k];
-      if (!INT.test(v)) bad(`${name} must be a non-negative integer, got "${v}"`);
+      if (!INT.test(v)) bad(`${name} must be a non-negative integer, got ${cut(v)}`);
+      if (!Number.isSafeInteger(Number(v))) bad(`${name} ${cut(v)} is too large`);
       return Number(v);
     });
     const [index, label, steps, robust, cleanPred] = nums;
-    if (id !== `${split}/${index}`) bad(`id "${id}" must be "${split}/${index}"`);
+    if (id !== `${split}/${index}`) bad(`id ${cut(id)} must be "${split}/${index}"`);
     const first = seen.get(id);
     if (first !== undefined) bad(`image ${id} already appears on line ${first}`);
     seen.set(id, line);
     if (robust > 1) bad(`robust must be 0 or 1, got ${robust}`);
     const foolText = rest[5];
-    if (foolText !== '' && !INT.test(foolText)) bad(`foolPred must be empty or a non-negative integer, got "${foolText}"`);
+    if (foolText !== '' && !INT.test(foolText)) bad(`foolPred must be empty or a non-negative integer, got ${cut(foolText)}`);
     const foolPred = foolText === '' ? -1 : Number(foolText);
+    if (!Number.isSafeInteger(foolPred)) bad(`foolPred ${cut(foolText)} is too large`);
     if (robust === 1 && (steps === 0 || foolPred >= 0)) bad('a robust image needs steps > 0 and an empty foolPred');
     rows.push({ split, index, label, steps, robust: robust === 1, cleanPred, foolPred });
   }

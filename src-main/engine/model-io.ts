@@ -163,6 +163,47 @@ function probeClasses(model: AnyModel, inputShape: ModelInputShape, shape: Image
   }
 }
 
+/** Layer config fields each of which counts weights the layer must hold (every one of them allocates at least that many). */
+const WEIGHT_COUNT_FIELDS = ['units', 'filters', 'input_dim', 'output_dim', 'depth_multiplier'];
+/** Largest input a declared input shape may have, in values (a 16k x 16k image). */
+const MAX_INPUT_VALUES = 2 ** 28;
+
+/**
+ * Refuses layer configs whose declared sizes cannot fit the weights the manifest holds, before
+ * TF.js builds the layers and allocates their (declared-size) variables: a layer of `units`,
+ * `filters`, `input_dim`... N owns at least N weights, so N above the manifest's total weight
+ * count is impossible; an input shape above MAX_INPUT_VALUES is refused too.
+ */
+function checkDeclaredSizes(file: string, topo: Record<string, unknown>, specs: readonly tf.io.WeightsManifestEntry[]): void {
+  const totalWeights = specs.reduce((a, w) => a + (Array.isArray(w.shape) ? w.shape.reduce((p, d) => p * (Number(d) || 0), 1) : 0), 0);
+  const seen = new Set<unknown>();
+  const visit = (node: unknown, depth: number): void => {
+    if (!node || typeof node !== 'object' || seen.has(node) || depth > 64) return;
+    seen.add(node);
+    if (Array.isArray(node)) {
+      for (const x of node) visit(x, depth + 1);
+      return;
+    }
+    const o = node as Record<string, unknown>;
+    const layer = typeof o.name === 'string' ? o.name : '?';
+    for (const f of WEIGHT_COUNT_FIELDS) {
+      const v = o[f];
+      if (typeof v === 'number' && v > Math.max(totalWeights, 1)) {
+        throw new InputError(file, `layer ${layer} declares ${f} = ${v}, more than the ${totalWeights} weights the weights manifest holds`);
+      }
+    }
+    for (const f of ['batch_input_shape', 'batchInputShape', 'input_shape', 'inputShape']) {
+      const shape = o[f];
+      if (Array.isArray(shape)) {
+        const values = shape.reduce((p: number, d: unknown) => p * (typeof d === 'number' && d > 0 ? d : 1), 1);
+        if (values > MAX_INPUT_VALUES) throw new InputError(file, `layer ${layer} declares an input of ${JSON.stringify(shape)} (${values} values per image, over the limit of ${MAX_INPUT_VALUES})`);
+      }
+    }
+    for (const v of Object.values(o)) visit(v, depth + 1);
+  };
+  visit(topo, 0);
+}
+
 /** Loads a model from a folder, a model.json file or a SavedModel folder. */
 export async function loadModel(path: string, opts: LoadModelOptions = {}): Promise<{ model: AnyModel; info: LoadedModelInfo }> {
   const where = await locate(path);
@@ -171,11 +212,30 @@ export async function loadModel(path: string, opts: LoadModelOptions = {}): Prom
   const { json, artifacts } = await readModelArtifacts(file);
   const topo = json.modelTopology as Record<string, unknown>;
   const isGraph = json.format === 'graph-model' || (Array.isArray(topo.node) && !('class_name' in topo));
-  const handler = { load: async () => artifacts };
+  if (!isGraph) checkDeclaredSizes(file, topo, artifacts.weightSpecs ?? []);
+  // rpr.json and the input scale first: a bad one must not leave a built model behind
+  const meta = await readMeta(dirname(file));
+  const inputScale = opts.inputScale ?? meta?.input?.scale ?? 'unit';
+  try {
+    scaleFactors(inputScale);
+  } catch (e) {
+    if (e instanceof InputError) throw e;
+    throw new InputError(join(dirname(file), 'rpr.json'), `bad input scale: ${(e as Error).message}`);
+  }
+  // the variables that exist when TF.js starts building (taken in load(), right before it builds)
+  let variablesBefore = new Set(Object.keys(tf.engine().registeredVariables));
+  const handler = {
+    load: async () => {
+      variablesBefore = new Set(Object.keys(tf.engine().registeredVariables));
+      return artifacts;
+    },
+  };
   let model: AnyModel;
   try {
     model = isGraph ? await tf.loadGraphModel(handler) : await tf.loadLayersModel(handler);
   } catch (e) {
+    // a model that failed half-way leaves its variables registered: free them
+    for (const [name, v] of Object.entries(tf.engine().registeredVariables)) if (!variablesBefore.has(name)) v.dispose();
     if (e instanceof InputError) throw e;
     throw new InputError(file, `cannot build the ${isGraph ? 'graph' : 'layers'} model: ${(e as Error).message}`);
   }
@@ -191,9 +251,6 @@ export async function loadModel(path: string, opts: LoadModelOptions = {}): Prom
     model.dispose();
     throw e;
   }
-  const meta = await readMeta(dirname(file));
-  const inputScale = opts.inputScale ?? meta?.input?.scale ?? 'unit';
-  scaleFactors(inputScale);
   return { model, info: { format: isGraph ? 'graph' : 'layers', inputShape, numClasses, hash: modelHash(artifacts), inputScale, path: file, meta } };
 }
 

@@ -1,16 +1,39 @@
 /** Start `rpr serve` (the built CLI) and a headless Debian Chromium for end-to-end tests. */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { chromium, type Browser } from 'playwright-core';
 import { PROJECT_ROOT } from './paths';
 
-export function ensureBuilt(): void {
+/** Newest modification time under a folder (sources), 0 when it is missing. */
+function newestMtime(dir: string): number {
+  if (!existsSync(dir)) return 0;
+  let newest = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    newest = Math.max(newest, e.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+/** Is out/ missing or older than the sources it is built from? */
+export function buildIsStale(): boolean {
   const cli = join(PROJECT_ROOT, 'out/main/cli.js');
   const ui = join(PROJECT_ROOT, 'out/renderer/index.html');
-  if (existsSync(cli) && existsSync(ui) && !process.env.RPR_E2E_REBUILD) return;
+  if (!existsSync(cli) || !existsSync(ui)) return true;
+  const built = Math.min(statSync(cli).mtimeMs, statSync(ui).mtimeMs);
+  return Math.max(newestMtime(join(PROJECT_ROOT, 'src-main')), newestMtime(join(PROJECT_ROOT, 'src-renderer'))) > built;
+}
+
+/**
+ * Build out/ when it is missing, or also when stale (`ifStale`, the global setup's once-before-
+ * the-tests check; tests themselves never rebuild under each other's feet).
+ */
+export function ensureBuilt(opts: { ifStale?: boolean } = {}): void {
+  const missing = !existsSync(join(PROJECT_ROOT, 'out/main/cli.js')) || !existsSync(join(PROJECT_ROOT, 'out/renderer/index.html'));
+  if (!missing && !(opts.ifStale && buildIsStale()) && !process.env.RPR_E2E_REBUILD) return;
   const r = spawnSync(process.execPath, [join(PROJECT_ROOT, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], { cwd: PROJECT_ROOT, stdio: 'inherit' });
   if (r.status !== 0) throw new Error('electron-vite build failed');
 }
