@@ -56,6 +56,11 @@ export const curationRules = z.object({
 export const calls = {
   // system
   'system.info': z.object({}),
+  /** force an engine backend ('auto' = the best available) and the worker count (null = one per core); persisted */
+  'system.setEngine': z.object({
+    backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']),
+    workers: z.number().int().min(1).max(256).nullable().default(null),
+  }),
 
   // workspace
   'workspace.open': z.object({ path, create: z.boolean().default(false) }),
@@ -155,6 +160,7 @@ export type CallArgs<N extends CallName> = z.output<(typeof calls)[N]>;
 
 export interface CallResults {
   'system.info': { version: string; backend: BackendInfo; dataDir: string; transport: 'ipc' | 'loopback' };
+  'system.setEngine': BackendInfo;
   'workspace.open': WorkspaceInfo;
   'workspace.current': WorkspaceInfo | null;
   'workspace.recent': RecentWorkspace[];

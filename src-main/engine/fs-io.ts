@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import type * as tfTypes from '@tensorflow/tfjs';
 import * as tf from '@tensorflow/tfjs';
 import { InputError } from '../core/errors';
@@ -21,7 +21,7 @@ export function weightByteSize(w: WeightsManifestEntry, file: string): number {
   if (dtype === 'string') throw new InputError(file, `weight ${w.name}: string weights are not supported`);
   const bytes = DTYPE_BYTES[dtype];
   if (!bytes) throw new InputError(file, `weight ${w.name}: unknown dtype ${String(dtype)}`);
-  if (!Array.isArray(w.shape) || w.shape.some((d) => !Number.isInteger(d) || d < 0)) throw new InputError(file, `weight ${w.name}: bad shape ${JSON.stringify(w.shape)}`);
+  if (!Array.isArray(w.shape) || w.shape.some((d) => !Number.isInteger(d) || d < 0)) throw new InputError(file, `weight ${w.name}: bad shape ${String(JSON.stringify(w.shape)).slice(0, 80)}`);
   return w.shape.reduce((a, d) => a * d, 1) * bytes;
 }
 
@@ -57,6 +57,14 @@ async function readJson(file: string): Promise<ModelJsonFile> {
   if (m.weightsManifest !== undefined && !Array.isArray(m.weightsManifest)) throw new InputError(file, 'corrupt model.json: weightsManifest is not a list');
   for (const g of m.weightsManifest ?? []) {
     if (!g || !Array.isArray(g.paths) || !Array.isArray(g.weights)) throw new InputError(file, 'corrupt model.json: each weightsManifest group needs paths and weights lists');
+    for (const p of g.paths as unknown[]) {
+      if (typeof p !== 'string' || p === '') throw new InputError(file, `corrupt model.json: weight shard path ${JSON.stringify(p)?.slice(0, 80)} is not a file name`);
+      const inside = relative(dirname(file), resolve(dirname(file), p));
+      if (inside === '' || inside.startsWith('..') || isAbsolute(inside)) throw new InputError(file, `corrupt model.json: weight shard path ${JSON.stringify(p.slice(0, 80))} points outside the model folder`);
+    }
+    for (const w of g.weights as unknown[]) {
+      if (!w || typeof w !== 'object' || typeof (w as WeightsManifestEntry).name !== 'string') throw new InputError(file, 'corrupt model.json: each weight in weightsManifest needs a name');
+    }
   }
   return m;
 }

@@ -237,7 +237,8 @@ export async function loadModel(path: string, opts: LoadModelOptions = {}): Prom
     // a model that failed half-way leaves its variables registered: free them
     for (const [name, v] of Object.entries(tf.engine().registeredVariables)) if (!variablesBefore.has(name)) v.dispose();
     if (e instanceof InputError) throw e;
-    throw new InputError(file, `cannot build the ${isGraph ? 'graph' : 'layers'} model: ${(e as Error).message}`);
+    const why = String((e as Error)?.message ?? e);
+    throw new InputError(file, `cannot build the ${isGraph ? 'graph' : 'layers'} model: ${why.length > 300 ? `${why.slice(0, 300)}…` : why}`);
   }
   const inputShape = modelInputShape(model);
   const numClasses = modelNumClasses(model) ?? signatureClasses(json.signature) ?? probeClasses(model, inputShape, opts.expect?.shape);

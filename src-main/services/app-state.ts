@@ -2,7 +2,8 @@
  * The state every service shares: the host, the event bus, the job manager and the open
  * workspace (one at a time).
  */
-import type { BackendInfo } from '../contract/types';
+import type { BackendInfo, BackendName } from '../contract/types';
+import { readSettings, writeSettings } from './settings';
 import { createPool, type EnginePool } from '../engine/pool';
 import type { ServiceHost } from './context';
 import { EventBus } from './events';
@@ -49,10 +50,34 @@ export class AppState {
   /** The engine worker pool, started on first use. */
   engine(): EnginePool {
     if (!this.pool) {
-      const opts = { size: this.host.workers, backend: this.host.backend };
+      // explicit host options (CLI flags) win over the saved settings
+      const saved = readSettings(this.host.dataDir);
+      const opts = { size: this.host.workers ?? saved.workers, backend: this.host.backend ?? saved.backend };
       this.pool = this.host.createPool ? this.host.createPool(opts) : createPool(opts);
     }
     return this.pool;
+  }
+
+  /** Restart the engine with other settings, saved for later runs; a backend that cannot start is refused. */
+  async setEngine(backend: BackendName | 'auto', workers: number | null): Promise<BackendInfo> {
+    if (this.jobs.list().some((j) => j.status === 'running')) throw new Error('wait for the running jobs to finish (or cancel them) before changing the engine');
+    const previous = readSettings(this.host.dataDir);
+    const restart = async () => {
+      const pool = this.pool;
+      this.pool = null;
+      await pool?.close();
+    };
+    writeSettings(this.host.dataDir, { ...(backend === 'auto' ? {} : { backend }), ...(workers === null ? {} : { workers }) });
+    this.host.backend = undefined;
+    this.host.workers = undefined;
+    await restart();
+    try {
+      return await this.backendInfo();
+    } catch (err) {
+      writeSettings(this.host.dataDir, previous);
+      await restart();
+      throw new Error(`cannot switch the engine to ${backend}: ${(err as Error).message}`);
+    }
   }
 
   async backendInfo(): Promise<BackendInfo> {

@@ -11,6 +11,7 @@ export function workspaceHandlers(app: AppState) {
       transport: app.host.transport,
       backend: await app.backendInfo(),
     }),
+    'system.setEngine': (a: CallArgs<'system.setEngine'>) => app.setEngine(a.backend, a.workers),
     'workspace.open': (a: CallArgs<'workspace.open'>) => app.open(a.path, a.create).info(),
     'workspace.current': () => app.workspace?.info() ?? null,
     'workspace.recent': () => readRecent(app.host.dataDir),

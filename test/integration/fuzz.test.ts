@@ -297,6 +297,7 @@ const pngMutators: Mutator[] = [
   },
   (b, r) => {
     const chunks = pngChunks(b);
+    if (!chunks.length) return { bytes: b, desc: 'noop' };
     const i = r.int(chunks.length);
     const op = r.int(3);
     if (op === 0) chunks.splice(i, 1);
@@ -411,7 +412,8 @@ function textMutators(giantRow: boolean): ((s: string, r: Rng) => { text: string
     });
     ms.push((s, r) => {
       // a wide first row followed by many short rows: rows x first-row width must not be allocated blindly
-      const width = 2000 + r.int(20_000);
+      const side = 45 + r.int(100);
+      const width = side * side + 1; // label + a square image, so the header is accepted
       const rows = 2000 + r.int(20_000);
       const first = Array.from({ length: width }, (_, i) => String(i % 256)).join(',');
       return { text: `${first}\n${'1\n'.repeat(rows)}${s}`, desc: `first row of ${width} cells then ${rows} one-cell rows` };
@@ -424,7 +426,13 @@ function mutateText(seed: string, r: Rng, giant: boolean): { text: string; desc:
   const ms = textMutators(giant);
   let cur = seed;
   const descs: string[] = [];
-  const k = 1 + (r.chance(0.3) ? r.int(3) : 0);
+  if (giant) {
+    // always one declared-size mutation (the last two mutators), then maybe more
+    const m = ms[ms.length - 1 - r.int(2)](cur, r);
+    cur = m.text;
+    descs.push(m.desc);
+  }
+  const k = (giant ? 0 : 1) + (r.chance(0.3) ? r.int(3) : 0);
   for (let i = 0; i < k; i++) {
     if (r.chance(0.15)) {
       const m = r.pick(byteMutators)(new TextEncoder().encode(cur), r);
@@ -804,7 +812,7 @@ describe('fuzzing model.json + weight shards (loadModel, cpu backend)', () => {
       const r = caseRng(group, i);
       const m = models[i % 3 === 2 ? 1 : 0];
       const jsonText = readFileSync(join(HOSTILE_DIR, 'seeds', 'model', m.dir, 'model.json'), 'utf8');
-      let shard = seedBytes(`model/${m.dir}/${m.shard}`);
+      let shard: Uint8Array = seedBytes(`model/${m.dir}/${m.shard}`);
       let text = jsonText;
       let desc: string;
       const kind = r.int(10);

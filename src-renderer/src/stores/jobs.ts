@@ -17,6 +17,8 @@ export const useJobs = defineStore('jobs', () => {
   const jobs = ref<Record<string, JobState>>({});
   const notify = useNotify();
   const finishListeners = new Set<FinishListener>();
+  /** the newest job a view started, by slot (e.g. 'train', 'export'), so a view shows it again after navigation */
+  const lastBySlot = ref<Record<string, string>>({});
   let unsubs: (() => void)[] = [];
 
   const running = computed(() => Object.values(jobs.value).filter((j) => j.status === 'running' || j.status === 'queued'));
@@ -67,6 +69,10 @@ export const useJobs = defineStore('jobs', () => {
   /** Register a job id returned by a call (before its job.started event may arrive). */
   function track(jobId: string, kind: JobInfo['kind'], title: string): void {
     if (!jobs.value[jobId]) upsert({ id: jobId, kind, title, status: 'queued', createdAt: new Date().toISOString() });
+    lastBySlot.value[kind] = jobId;
+  }
+  function last(slot: string): string | null {
+    return lastBySlot.value[slot] ?? null;
   }
 
   function onJobFinished(l: FinishListener): () => void {
@@ -79,7 +85,7 @@ export const useJobs = defineStore('jobs', () => {
     unsubs = [];
   }
 
-  return { jobs, running, init, cancel, track, onJobFinished, dispose };
+  return { jobs, running, lastBySlot, init, cancel, track, last, onJobFinished, dispose };
 });
 
 export function formatEta(ms: number | null | undefined): string {
