@@ -150,6 +150,10 @@ export const calls = {
   // jobs
   'jobs.list': z.object({}),
   'jobs.cancel': z.object({ jobId: id }),
+  /** jobs that were running when the app (or a worker) died: offered for resume */
+  'jobs.interrupted': z.object({}),
+  'jobs.resume': z.object({ jobId: id }),
+  'jobs.dismiss': z.object({ jobId: id }),
 } as const;
 
 export type CallName = keyof typeof calls;
@@ -196,6 +200,9 @@ export interface CallResults {
   'curation.compare': Comparison;
   'jobs.list': JobInfo[];
   'jobs.cancel': { cancelled: boolean };
+  'jobs.interrupted': JobInfo[];
+  'jobs.resume': { jobId: string };
+  'jobs.dismiss': { dismissed: boolean };
 }
 
 export type EvalJobResult = EvalResult;

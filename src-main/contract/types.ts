@@ -243,6 +243,8 @@ export interface JobInfo {
   createdAt: string;
   error?: string;
   result?: unknown;
+  /** an interrupted job that can be run again from where its results stopped */
+  resumable?: boolean;
 }
 
 export interface JobProgress {

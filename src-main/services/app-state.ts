@@ -18,7 +18,9 @@ export class AppState {
   private pool: EnginePool | null = null;
 
   constructor(readonly host: ServiceHost) {
-    this.jobs = new JobManager(this.events);
+    this.jobs = new JobManager(this.events, Date.now, 100, (info, resume) => {
+      this.ws?.jobs.upsert({ id: info.id, kind: info.kind, title: info.title, status: info.status, params: resume ? { resume } : undefined, result: info.result, error: info.error });
+    });
   }
 
   get workspace(): Workspace | null {

@@ -225,14 +225,14 @@ export function curationHandlers(app: AppState) {
     'curation.get': (a: CallArgs<'curation.get'>) => app.requireWorkspace().curated.get(a.setId),
     'curation.export': (a: CallArgs<'curation.export'>): CallResults['curation.export'] => {
       const set = app.requireWorkspace().curated.get(a.setId);
-      const { jobId } = app.jobs.start('export', `Export ${set.name} v${set.version} as ${a.format}`, (ctx) => exportCuratedSet(app, a.setId, a.path, a.format, ctx));
+      const { jobId } = app.jobs.start('export', `Export ${set.name} v${set.version} as ${a.format}`, (ctx) => exportCuratedSet(app, a.setId, a.path, a.format, ctx), { call: 'curation.export', input: a });
       return { jobId };
     },
     'curation.retrain': (a: CallArgs<'curation.retrain'>): CallResults['curation.retrain'] => {
       const set = app.requireWorkspace().curated.get(a.setId);
       const refusal = retrainRefusal(set, app.requireWorkspace().models.get(a.sourceModelId));
       if (refusal) throw new Error(refusal);
-      const { jobId } = app.jobs.start('retrain', `Retrain on ${set.name} v${set.version}${a.control ? ' (+ control)' : ''}`, (ctx) => retrain(app, a.setId, a.sourceModelId, a.control, ctx));
+      const { jobId } = app.jobs.start('retrain', `Retrain on ${set.name} v${set.version}${a.control ? ' (+ control)' : ''}`, (ctx) => retrain(app, a.setId, a.sourceModelId, a.control, ctx), { call: 'curation.retrain', input: a });
       return { jobId };
     },
     'curation.compare': (a: CallArgs<'curation.compare'>) => compareModels(app, a.modelIds, a.datasetId, a.split),

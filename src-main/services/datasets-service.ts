@@ -34,7 +34,7 @@ export function datasetHandlers(app: AppState) {
         const summary = ws.datasets.insert(imported, a.name ?? defaultName(a.path));
         changed();
         return summary;
-      });
+      }, { call: 'datasets.import', input: a });
       return { jobId };
     },
 
@@ -53,7 +53,7 @@ export function datasetHandlers(app: AppState) {
         const summary = ws.datasets.insert(imported, a.name ?? 'MNIST');
         changed();
         return summary;
-      });
+      }, { call: 'datasets.download', input: a });
       return { jobId };
     },
   };

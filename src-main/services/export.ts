@@ -116,7 +116,8 @@ export async function exportImages(opts: ExportOptions): Promise<ExportResult> {
   checkCancel(opts.signal);
   validate(opts);
   const out = checkExportTarget(opts.outDir);
-  const tmp = join(dirname(out), `.${basename(out)}${TMP_INFIX}${randomBytes(6).toString('hex')}`);
+  removeStaleTemps(out);
+  const tmp = join(dirname(out), `.${basename(out)}${TMP_INFIX}${process.pid}-${randomBytes(6).toString('hex')}`);
   const write: Writer = opts.writeFile ?? ((p, d) => fs.writeFileSync(p, d, { flag: 'wx' }));
   fs.mkdirSync(tmp);
   let removedEmptyTarget = false;
@@ -404,4 +405,37 @@ export function safeName(name: string): string {
   if (s === '') return 'class_';
   if (WINDOWS_RESERVED.test(s) || IMPORTER_SKIPS.has(s.toLowerCase())) return `${s}_`;
   return s;
+}
+
+/**
+ * Temp folders of earlier exports to the same target whose process is gone (a crash or kill -9
+ * mid-export) are removed, so no partial export outlives its process.
+ */
+export function removeStaleTemps(out: string): string[] {
+  const prefix = `.${basename(out)}${TMP_INFIX}`;
+  const removed: string[] = [];
+  let names: string[] = [];
+  try {
+    names = fs.readdirSync(dirname(out));
+  } catch {
+    return removed;
+  }
+  for (const name of names) {
+    if (!name.startsWith(prefix)) continue;
+    const pid = Number(/^(\d+)-/.exec(name.slice(prefix.length))?.[1]);
+    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) continue;
+    if (pid === process.pid) continue;
+    fs.rmSync(join(dirname(out), name), { recursive: true, force: true });
+    removed.push(name);
+  }
+  return removed;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }

@@ -21,18 +21,20 @@ export interface Services {
 
 export function createServices(host: ServiceHost): Services {
   const app = new AppState(host);
-  const handlers: Handlers = {
-    ...workspaceHandlers(app),
-    ...datasetHandlers(app),
-    ...modelHandlers(app),
-    ...scoringHandlers(app),
-    ...curationHandlers(app),
-  };
+  // eslint-disable-next-line prefer-const -- handlers and dispatch refer to each other
+  let handlers: Handlers;
   const dispatch = async (name: string, input: unknown): Promise<unknown> => {
     const { args } = parseCall(name, input);
     const handler = handlers[name as CallName] as ((a: unknown) => unknown) | undefined;
     if (!handler) throw new Error(`${name} is not available in this build`);
     return handler(args);
+  };
+  handlers = {
+    ...workspaceHandlers(app, dispatch),
+    ...datasetHandlers(app),
+    ...modelHandlers(app),
+    ...scoringHandlers(app),
+    ...curationHandlers(app),
   };
   return {
     app,

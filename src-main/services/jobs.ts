@@ -14,6 +14,15 @@ export interface JobContext {
   progress(done: number, total: number, extra?: { unit?: string; message?: string; metrics?: Record<string, number> }): void;
 }
 
+/** How to run a job again after a crash: the call (and its input) that started it. */
+export interface ResumeSpec {
+  call: string;
+  input: unknown;
+}
+
+/** Persist a job's state (the workspace's jobs table); errors there never break the work. */
+export type JobPersist = (info: JobInfo, resume: ResumeSpec | undefined) => void;
+
 interface Running {
   info: JobInfo;
   controller: AbortController;
@@ -27,9 +36,10 @@ export class JobManager {
     private readonly events: EventBus,
     private readonly now: () => number = Date.now,
     private readonly throttleMs = 100,
+    private readonly persist: JobPersist = () => undefined,
   ) {}
 
-  start<T>(kind: JobKind, title: string, run: (ctx: JobContext) => Promise<T>): { jobId: string; done: Promise<T> } {
+  start<T>(kind: JobKind, title: string, run: (ctx: JobContext) => Promise<T>, resume?: ResumeSpec): { jobId: string; done: Promise<T> } {
     const jobId = `job_${randomBytes(6).toString('hex')}`;
     const controller = new AbortController();
     const info: JobInfo = { id: jobId, kind, title, status: 'running', createdAt: new Date(this.now()).toISOString() };
@@ -57,6 +67,14 @@ export class JobManager {
         this.events.emit('job.progress', p);
       },
     };
+    const save = () => {
+      try {
+        this.persist({ ...info }, resume);
+      } catch {
+        // the workspace may be closing; the job's own results are committed by the work itself
+      }
+    };
+    save();
     this.events.emit('job.started', info);
     const done = (async () => {
       // yield once so the caller gets its job id before the first event of the work
@@ -67,6 +85,7 @@ export class JobManager {
       info.status = f.status;
       if (f.error) info.error = f.error;
       if (f.result !== undefined) info.result = f.result;
+      save();
       this.events.emit('job.finished', { jobId, kind, ...f });
     };
     done.then(

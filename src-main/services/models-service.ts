@@ -100,7 +100,7 @@ export function modelHandlers(app: AppState) {
           lineage = { curatedSetId: set.id, curatedSet: `${set.name} v${set.version}` };
         }
         return trainModel(app, { ...a, split, indices, lineage }, ctx);
-      });
+      }, { call: 'models.train', input: a });
       return { jobId };
     },
 
@@ -132,7 +132,7 @@ export function modelHandlers(app: AppState) {
           { signal: ctx.signal, onProgress: (p) => ctx.progress(p.done, p.total, { unit: p.unit }) },
         );
         return { modelId: m.id, datasetId: a.datasetId, split: a.split, accuracy: r.accuracy, confusion: r.confusion, count: r.count };
-      });
+      }, { call: 'models.evaluate', input: a });
       return { jobId };
     },
 

@@ -142,7 +142,7 @@ export function scoringHandlers(app: AppState) {
   const startJob = (run: ScoringRunSummary): string => {
     const running = active.get(run.id);
     if (running && app.jobs.list().some((j) => j.id === running && j.status === 'running')) return running;
-    const { jobId, done } = app.jobs.start('score', `Score ${run.split} (${run.scheme.name}, ${run.maxSteps} steps, seed ${run.seed})`, (ctx) => runScoring(app, run.id, ctx));
+    const { jobId, done } = app.jobs.start('score', `Score ${run.split} (${run.scheme.name}, ${run.maxSteps} steps, seed ${run.seed})`, (ctx) => runScoring(app, run.id, ctx), { call: 'scoring.resume', input: { runId: run.id } });
     active.set(run.id, jobId);
     done.then(
       () => active.delete(run.id),

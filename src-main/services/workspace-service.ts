@@ -1,9 +1,17 @@
 /** Workspace and system calls. */
 import type { CallArgs, CallResults } from '../contract/calls';
+import type { JobInfo } from '../contract/types';
+import type { ResumeSpec } from './jobs';
 import { readRecent } from '../store/recent';
 import type { AppState } from './app-state';
 
-export function workspaceHandlers(app: AppState) {
+function resumeSpecOf(params: unknown): ResumeSpec | null {
+  const r = (params as { resume?: ResumeSpec } | null)?.resume;
+  return r && typeof r.call === 'string' ? r : null;
+}
+
+/** `dispatch` runs a stored call again (validated like any other) to resume an interrupted job. */
+export function workspaceHandlers(app: AppState, dispatch: (name: string, input: unknown) => Promise<unknown>) {
   return {
     'system.info': async (): Promise<CallResults['system.info']> => ({
       version: app.host.version,
@@ -18,5 +26,24 @@ export function workspaceHandlers(app: AppState) {
     'workspace.pickFolder': async (a: CallArgs<'workspace.pickFolder'>) => (app.host.dialogs ? app.host.dialogs.pickFolder(a.title) : null),
     'jobs.list': () => app.jobs.list(),
     'jobs.cancel': (a: CallArgs<'jobs.cancel'>) => ({ cancelled: app.jobs.cancel(a.jobId) }),
+    'jobs.interrupted': (): JobInfo[] =>
+      (app.workspace?.jobs.interrupted() ?? []).map(({ params, updatedAt: _u, ...info }) => ({ ...info, resumable: resumeSpecOf(params) !== null })),
+    'jobs.resume': async (a: CallArgs<'jobs.resume'>) => {
+      const ws = app.requireWorkspace();
+      const job = ws.jobs.interrupted().find((j) => j.id === a.jobId);
+      if (!job) throw new Error(`job ${a.jobId} is not an interrupted job of this workspace`);
+      const spec = resumeSpecOf(job.params);
+      if (!spec) throw new Error(`job ${job.title} cannot be resumed: start it again`);
+      const started = (await dispatch(spec.call, spec.input)) as { jobId: string };
+      ws.jobs.upsert({ id: job.id, kind: job.kind, title: job.title, status: 'cancelled', error: `interrupted; resumed as ${started.jobId}` });
+      return { jobId: started.jobId };
+    },
+    'jobs.dismiss': (a: CallArgs<'jobs.dismiss'>) => {
+      const ws = app.requireWorkspace();
+      const job = ws.jobs.interrupted().find((j) => j.id === a.jobId);
+      if (!job) return { dismissed: false };
+      ws.jobs.upsert({ id: job.id, kind: job.kind, title: job.title, status: 'cancelled', error: 'interrupted; dismissed' });
+      return { dismissed: true };
+    },
   };
 }
