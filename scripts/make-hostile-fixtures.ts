@@ -11,9 +11,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { zlibSync } from 'fflate';
 import jpeg from 'jpeg-js';
-import { crc32, gzip } from '../src-main/core/gzip';
+import { gzip } from '../src-main/core/gzip';
 import { encodeIdx } from '../src-main/core/idx';
-import { encodePng } from '../src-main/core/png';
+import { PNG_SIGNATURE, encodePng, pngChunk } from '../src-main/core/png';
 import { SCORES_CSV_HEADER } from '../src-main/core/scores-csv';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -82,17 +82,7 @@ function idxLabels(labels: number[]): Uint8Array {
   return encodeIdx([labels.length], Uint8Array.from(labels));
 }
 
-function pngChunk(type: string, data: Uint8Array): Uint8Array {
-  const out = new Uint8Array(12 + data.length);
-  const v = new DataView(out.buffer);
-  v.setUint32(0, data.length, false);
-  for (let i = 0; i < 4; i++) out[4 + i] = type.charCodeAt(i);
-  out.set(data, 8);
-  v.setUint32(8 + data.length, crc32(out, 4, 8 + data.length), false);
-  return out;
-}
 
-const PNG_SIG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 interface RawPng {
   width: number;
@@ -121,7 +111,7 @@ function rawPng(p: RawPng): Uint8Array {
   chunks.push(pngChunk('tEXt', text('Comment\0hostile corpus')));
   chunks.push(pngChunk('IDAT', p.idat ?? zlibSync(p.raw)));
   chunks.push(pngChunk('IEND', new Uint8Array(0)));
-  return concat(PNG_SIG, ...chunks);
+  return concat(PNG_SIGNATURE, ...chunks);
 }
 
 /** Scanlines of `rows` (stride bytes each) with filter `filters[r % filters.length]` stored as-is. */

@@ -9,6 +9,7 @@ import { renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { encodePng, type PngInput } from '../src-main/core/png';
+import { mulberry32 } from '../src-main/core/mulberry32';
 
 export const ICON_SIZE = 512;
 export const GRID = 28;
@@ -57,23 +58,12 @@ function coverage(gx: number, gy: number): number {
   return sum / 16;
 }
 
-/** mulberry32: a tiny seeded PRNG, enough for a fixed picture. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The colour of each of the 28×28 cells, row-major. */
 export function iconCells(): Rgb[] {
   const cells: Rgb[] = [];
   for (let gy = 0; gy < GRID; gy++) for (let gx = 0; gx < GRID; gx++) cells.push(mix(CELL_OFF, INK, coverage(gx, gy)));
-  const next = rng(2020);
+  const next = mulberry32(2020);
   for (let i = 0; i < PERTURBED_PIXELS; i++) {
     const pos = Math.floor(next() * GRID * GRID);
     const value = Math.floor(next() * 255); // 0..254, as in the paper's scheme

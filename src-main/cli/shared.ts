@@ -3,6 +3,8 @@ import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { BackendName } from '../contract/types';
+import { createPool, type EnginePool } from '../engine/pool';
+import { forkHost } from '../engine/hosts';
 import { createServices, type Services } from '../services/index';
 import { defaultDataDir, defaultWorkspace } from '../services/paths';
 
@@ -76,10 +78,22 @@ export function cliServices(args: ParsedArgs, transport: 'ipc' | 'loopback' = 'l
   const backend = str(args, 'backend');
   if (backend !== undefined && !['tensorflow', 'wasm', 'cpu'].includes(backend)) throw new UsageError(`--backend must be tensorflow, wasm or cpu, got "${backend}"`);
   const workers = str(args, 'workers') === undefined ? undefined : int(args, 'workers', 1, 1, 256);
-  const services = createServices({ version: cliVersion(), dataDir, transport, backend: backend as BackendName | undefined, workers });
+  const createPoolFn = enginePoolFactory(process.env.RPR_ENGINE_HOST);
+  const services = createServices({ version: cliVersion(), dataDir, transport, backend: backend as BackendName | undefined, workers, ...(createPoolFn ? { createPool: createPoolFn } : {}) });
   const ws = str(args, 'workspace') ?? defaultWorkspace(dataDir);
   services.app.open(resolve(ws), true);
   return services;
+}
+
+/**
+ * Where the CLI's engine workers run, from RPR_ENGINE_HOST: unset, '' or 'thread' (default:
+ * worker_threads), or 'fork' (child processes: a worker can crash, or be killed, alone).
+ * Returns the pool factory for 'fork', undefined for the default.
+ */
+export function enginePoolFactory(value: string | undefined): ((opts: { size?: number; backend?: BackendName }) => EnginePool) | undefined {
+  if (value === undefined || value === '' || value === 'thread') return undefined;
+  if (value === 'fork') return (opts) => createPool({ ...opts, host: forkHost() });
+  throw new UsageError(`RPR_ENGINE_HOST must be "thread" or "fork", got "${value}"`);
 }
 
 export function cliVersion(): string {

@@ -236,26 +236,44 @@ function subByte(raw: Uint8Array, start: number, x: number, depth: number): numb
   return (byte >> (8 - depth - (bit & 7))) & ((1 << depth) - 1);
 }
 
-/** Encode 8-bit gray (channels 1) or RGB (channels 3) as a non-interlaced PNG, filter 0 (None). */
-export function encodePng(image: PngInput): Uint8Array {
-  const { width, height, channels, data } = image;
+/** A zlib (RFC 1950) compressor; the default is fflate's, callers may pass node:zlib's deflateSync. */
+export type ZlibDeflate = (raw: Uint8Array) => Uint8Array;
+
+const fflateDeflate: ZlibDeflate = (raw) => zlibSync(raw, { level: 6 });
+
+/**
+ * A PNG encoder for one image shape (8-bit gray or RGB, non-interlaced, filter 0): the
+ * signature, IHDR and IEND are built once, so encoding many images of one shape is cheap.
+ */
+export function pngEncoder(shape: { width: number; height: number; channels: 1 | 3 }, deflate: ZlibDeflate = fflateDeflate): (pixels: Uint8Array) => Uint8Array {
+  const { width, height, channels } = shape;
   if (!(width > 0 && height > 0 && Number.isInteger(width) && Number.isInteger(height))) throw new RangeError(`encodePng: bad size ${width}x${height}`);
   if (channels !== 1 && channels !== 3) throw new RangeError(`encodePng: channels must be 1 or 3, not ${channels}`);
   const stride = width * channels;
-  if (data.length !== stride * height) throw new RangeError(`encodePng: ${width}x${height}x${channels} needs ${stride * height} bytes, got ${data.length}`);
-  const raw = new Uint8Array((stride + 1) * height);
-  for (let r = 0; r < height; r++) raw.set(data.subarray(r * stride, (r + 1) * stride), r * (stride + 1) + 1);
   const ihdr = new Uint8Array(13);
   const hv = new DataView(ihdr.buffer);
   hv.setUint32(0, width, false);
   hv.setUint32(4, height, false);
   ihdr[8] = 8;
   ihdr[9] = channels === 1 ? 0 : 2;
-  const chunks = [chunk('IHDR', ihdr), chunk('IDAT', zlibSync(raw, { level: 6 })), chunk('IEND', new Uint8Array(0))];
-  return concat([PNG_SIGNATURE, ...chunks], 8 + chunks.reduce((s, c) => s + c.length, 0));
+  const ihdrChunk = pngChunk('IHDR', ihdr);
+  const iend = pngChunk('IEND', new Uint8Array(0));
+  const raw = new Uint8Array((stride + 1) * height); // filter bytes stay 0
+  return (data) => {
+    if (data.length !== stride * height) throw new RangeError(`encodePng: ${width}x${height}x${channels} needs ${stride * height} bytes, got ${data.length}`);
+    for (let r = 0; r < height; r++) raw.set(data.subarray(r * stride, (r + 1) * stride), r * (stride + 1) + 1);
+    const idat = pngChunk('IDAT', deflate(raw));
+    return concat([PNG_SIGNATURE, ihdrChunk, idat, iend], PNG_SIGNATURE.length + ihdrChunk.length + idat.length + iend.length);
+  };
 }
 
-function chunk(type: string, data: Uint8Array): Uint8Array {
+/** Encode 8-bit gray (channels 1) or RGB (channels 3) as a non-interlaced PNG, filter 0 (None). */
+export function encodePng(image: PngInput, deflate?: ZlibDeflate): Uint8Array {
+  return pngEncoder(image, deflate)(image.data);
+}
+
+/** One PNG chunk: length, type, data, CRC over type and data. */
+export function pngChunk(type: string, data: Uint8Array): Uint8Array {
   const out = new Uint8Array(12 + data.length);
   const v = new DataView(out.buffer);
   v.setUint32(0, data.length, false);

@@ -1,15 +1,7 @@
 /** Small seeded helpers for training (shuffles, splits): mulberry32, deterministic per seed. */
+import { mulberry32 } from '../core/mulberry32';
 
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 };
 
 /** Fisher–Yates shuffle in place with a seeded generator. */
 export function shuffleInPlace(a: Int32Array | number[], rand: () => number): void {

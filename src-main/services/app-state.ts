@@ -18,8 +18,12 @@ export class AppState {
   private pool: EnginePool | null = null;
 
   constructor(readonly host: ServiceHost) {
+    // the jobs table holds the jobs in flight: a row left 'running' by a dead process is
+    // offered for resume; a finished job leaves nothing behind
     this.jobs = new JobManager(this.events, Date.now, 100, (info, resume) => {
-      this.ws?.jobs.upsert({ id: info.id, kind: info.kind, title: info.title, status: info.status, params: resume ? { resume } : undefined, result: info.result, error: info.error });
+      if (!this.ws) return;
+      if (info.status === 'running') this.ws.jobs.upsert({ id: info.id, kind: info.kind, title: info.title, status: info.status, params: resume ? { resume } : undefined });
+      else this.ws.jobs.remove(info.id);
     });
   }
 

@@ -1,6 +1,8 @@
 /** Workspace and system calls. */
 import type { CallArgs, CallResults } from '../contract/calls';
 import type { JobInfo } from '../contract/types';
+import { resolve } from 'node:path';
+import { removeStaleTemps } from './export';
 import type { ResumeSpec } from './jobs';
 import { readRecent } from '../store/recent';
 import type { AppState } from './app-state';
@@ -35,15 +37,18 @@ export function workspaceHandlers(app: AppState, dispatch: (name: string, input:
       const spec = resumeSpecOf(job.params);
       if (!spec) throw new Error(`job ${job.title} cannot be resumed: start it again`);
       const started = (await dispatch(spec.call, spec.input)) as { jobId: string };
-      ws.jobs.upsert({ id: job.id, kind: job.kind, title: job.title, status: 'cancelled', error: `interrupted; resumed as ${started.jobId}` });
+      ws.jobs.remove(job.id);
       return { jobId: started.jobId };
     },
     'jobs.dismiss': (a: CallArgs<'jobs.dismiss'>) => {
       const ws = app.requireWorkspace();
       const job = ws.jobs.interrupted().find((j) => j.id === a.jobId);
       if (!job) return { dismissed: false };
-      ws.jobs.upsert({ id: job.id, kind: job.kind, title: job.title, status: 'cancelled', error: 'interrupted; dismissed' });
-      return { dismissed: true };
+      // an export killed mid-way left its temp folder: dismissing it must not keep that partial export
+      const spec = resumeSpecOf(job.params);
+      const target = (spec?.input as { path?: unknown } | undefined)?.path;
+      if (spec?.call === 'curation.export' && typeof target === 'string') removeStaleTemps(resolve(target));
+      return { dismissed: ws.jobs.remove(job.id) };
     },
   };
 }

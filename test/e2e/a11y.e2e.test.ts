@@ -27,6 +27,7 @@ describe('accessibility and keyboard in the browser', () => {
   const errors: string[] = [];
   const minor: string[] = [];
   let runTrain = '';
+  let stopping = false;
 
   async function rpc<T>(name: string, input: unknown): Promise<T> {
     const r = await fetch(`${served.origin}/rpc/${name}`, { method: 'POST', headers: { authorization: `Bearer ${served.token}`, 'content-type': 'application/json' }, body: JSON.stringify(input) });
@@ -49,6 +50,9 @@ describe('accessibility and keyboard in the browser', () => {
     mkdirSync(SHOTS, { recursive: true });
     const ws = mkdtempSync(join(tmpdir(), 'rpr-e2e-a11y-'));
     served = await startServe(join(ws, 'workspace'));
+    served.proc.on('exit', (code, signal) => {
+      if (!stopping) console.error(`rpr serve exited early (code ${code}, signal ${signal}):\n${served.stderr.join('')}`);
+    });
     await waitJob((await rpc<{ jobId: string }>('datasets.import', { path: MNIST_SMALL })).jobId);
     const [ds] = await rpc<{ id: string }[]>('datasets.list', {});
     await waitJob((await rpc<{ jobId: string }>('models.train', { datasetId: ds.id, arch: 'paper-cnn', epochs: 1, seed: 0, name: 'M' })).jobId);
@@ -65,6 +69,7 @@ describe('accessibility and keyboard in the browser', () => {
   });
 
   afterAll(async () => {
+    stopping = true;
     if (minor.length) console.log(`axe: minor/moderate violations (not failing):\n${minor.join('\n')}`);
     await browser?.close();
     await served?.stop();

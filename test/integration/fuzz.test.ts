@@ -15,6 +15,7 @@ import { rm } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { unzlibSync, zlibSync } from 'fflate';
 import * as tf from '@tensorflow/tfjs';
+import Database from 'libsql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCsv } from '../../src-main/core/csv';
 import { InputError } from '../../src-main/core/errors';
@@ -930,8 +931,20 @@ describe('fuzzing the importers (importDataset on temp folders)', () => {
 
 // ------------------------------------------------------------------ the workspace survives
 
-function snapshot(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
+/** Every row of every table: the database compared by content (its WAL pages may be rewritten). */
+function dbDump(dir: string): Record<string, unknown[]> {
+  const db = new Database(join(dir, 'workspace.db'), { readonly: true });
+  try {
+    const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map((t) => t.name);
+    return Object.fromEntries(tables.map((t) => [t, db.prepare(`SELECT * FROM "${t}" ORDER BY rowid`).raw(true).all()]));
+  } finally {
+    db.close();
+  }
+}
+
+/** Files and their hashes; the database files by their content (dbDump), not their bytes. */
+function snapshot(dir: string): Record<string, unknown> {
+  const out: Record<string, unknown> = { database: dbDump(dir) };
   const walk = (d: string) => {
     for (const e of readdirSync(d, { withFileTypes: true })) {
       const p = join(d, e.name);
@@ -939,7 +952,8 @@ function snapshot(dir: string): Record<string, string> {
       if (e.isDirectory()) {
         out[`${rel}/`] = 'dir';
         walk(p);
-      } else out[rel] = `${statSync(p).size}:${createHash('sha256').update(readFileSync(p)).digest('hex')}`;
+      } else if (/^workspace\.db(-wal|-shm)?$/.test(rel)) out[rel] = 'database file';
+      else out[rel] = `${statSync(p).size}:${createHash('sha256').update(readFileSync(p)).digest('hex')}`;
     }
   };
   walk(dir);
