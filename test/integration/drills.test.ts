@@ -153,6 +153,19 @@ function sameTree(a: string, b: string): number {
 /** Names of export temp folders (`.<name>.tmp-rpr-<pid>-<hex>`) beside the exports. */
 const temps = (name: string) => readdirSync(root).filter((n) => n.startsWith(`.${name}.tmp-rpr-`));
 
+/** Is an export's temp folder there with PNGs being written into it (a class folder holding a file)? */
+function tempHasPngs(name: string): boolean {
+  for (const t of temps(name)) {
+    try {
+      const classes = readdirSync(join(root, t));
+      if (classes.length > 0 && readdirSync(join(root, t, classes[0])).length > 0) return true;
+    } catch {
+      // renamed or not a folder yet
+    }
+  }
+  return false;
+}
+
 const scoreParams = (m: ModelInfo, d: DatasetSummary, seed: number) => ({ modelId: m.id, datasetId: d.id, split: 'train', scheme: SCHEME, maxSteps: MAX_STEPS, seed });
 
 beforeAll(async () => {
@@ -237,7 +250,7 @@ describe('failure drills', () => {
   it('kill -9 of one engine worker during scoring: the job fails naming the exit, the run resumes to the same scores', async () => {
     expect(reference, 'the scoring drill ran first').toBeDefined();
     const t0 = Date.now();
-    let killed: { jobId: string; runId: string; pid: number; seenDone: number } | null = null;
+    let killed: { jobId: string; runId: string; pid: number; seenDone: number; at: number } | null = null;
     for (let attempt = 0; attempt < 4 && !killed; attempt++) {
       // a second run with the reference's parameters (the reference is complete, so this one is new)
       const { jobId, runId } = await call<{ jobId: string; runId: string }>(app2, 'scoring.start', scoreParams(model2, ds2, scoringSeed));
@@ -252,13 +265,14 @@ describe('failure drills', () => {
       const workers = childPids(app2.proc.pid as number);
       expect(workers.length, 'forked engine workers run as children of rpr serve').toBeGreaterThan(0);
       process.kill(workers[0], 'SIGKILL');
-      killed = { jobId, runId, pid: workers[0], seenDone: seen.done };
+      killed = { jobId, runId, pid: workers[0], seenDone: seen.done, at: Date.now() };
     }
     expect(killed, 'a worker was killed part-way through a run').not.toBeNull();
-    const { jobId, runId, pid } = killed!;
+    const { jobId, runId, pid, at } = killed!;
 
     // no hang: the job fails promptly with the worker's exit in its message
     const failed = await ended(app2, jobId, 30_000);
+    const failedAfter = Date.now() - at;
     expect(failed.status).toBe('failed');
     expect(failed.error).toMatch(/engine worker exited unexpectedly \(signal SIGKILL\) during score of \d+ images of train/);
     const run = await call<ScoringRunSummary>(app2, 'scoring.get', { runId });
@@ -275,8 +289,44 @@ describe('failure drills', () => {
     sameScores(await call<ScoreColumns>(app2, 'scoring.scores', { runId }), reference);
     expect(childPids(app2.proc.pid as number)).not.toContain(pid);
     note(
-      `engine worker (forked, pid ${pid}) killed during scoring with ${run.done}/1000 images committed: job failed in ${failed.status === 'failed' ? 'seconds' : '?'} with "${failed.error}"; ` +
+      `engine worker (forked, pid ${pid}) killed during scoring with ${run.done}/1000 images committed: job failed ${(failedAfter / 1000).toFixed(1)} s later with "${failed.error}"; ` +
         `app alive, integrity ok, scoring.resume finished the run with per-image scores identical to the uninterrupted run (${((Date.now() - t0) / 1000).toFixed(1)} s)`,
+    );
+  }, 150_000);
+
+  it('kill -9 of the app with forked workers during scoring: the workers exit with it, the run resumes to the same scores', async () => {
+    expect(reference, 'the scoring drill ran first').toBeDefined();
+    const t0 = Date.now();
+    let killed: { jobId: string; runId: string; workers: number[] } | null = null;
+    for (let attempt = 0; attempt < 4 && !killed; attempt++) {
+      const { jobId, runId } = await call<{ jobId: string; runId: string }>(app2, 'scoring.start', scoreParams(model2, ds2, scoringSeed));
+      const seen = await until('scores to be committed', async () => {
+        const r = await call<ScoringRunSummary>(app2, 'scoring.get', { runId });
+        return r.done > 0 || r.status === 'done' ? r : undefined;
+      }, 60_000, 20);
+      if (seen.status === 'done' || seen.done >= seen.count) {
+        await ended(app2, jobId);
+        continue;
+      }
+      const workers = childPids(app2.proc.pid as number);
+      await kill9(app2);
+      killed = { jobId, runId, workers };
+    }
+    expect(killed, 'the app was killed part-way through a run').not.toBeNull();
+    const { jobId, runId, workers } = killed!;
+    expect(workers.length).toBeGreaterThan(0);
+    // orphaned workers notice their parent is gone and exit (they would otherwise score on, unseen)
+    await until('the orphaned workers to exit', () => (workers.every((p) => !alive(p)) ? true : undefined), 10_000, 50);
+    expect(integrity(w2)).toBe('ok');
+
+    const r = await restartAndResume(w2, jobId, 'score', { RPR_ENGINE_HOST: 'fork' });
+    app2 = r.app;
+    await succeeded(app2, r.jobId);
+    expect(await call<ScoringRunSummary>(app2, 'scoring.get', { runId })).toMatchObject({ status: 'done', done: 1000 });
+    sameScores(await call<ScoreColumns>(app2, 'scoring.scores', { runId }), reference);
+    note(
+      `app with forked workers killed during scoring: its ${workers.length} worker processes exited on their own; restart: integrity ok, job offered (resumable), ` +
+        `resumed to per-image scores identical to the uninterrupted run (${((Date.now() - t0) / 1000).toFixed(1)} s)`,
     );
   }, 150_000);
 
@@ -347,7 +397,7 @@ describe('failure drills', () => {
         const deadline = Date.now() + 10_000;
         let sawTemp = false;
         while (Date.now() < deadline && !existsSync(target)) {
-          if (temps(name).length > 0) {
+          if (tempHasPngs(name)) {
             sawTemp = true;
             break;
           }
@@ -460,4 +510,13 @@ async function subscribe(app: Served): Promise<{ firstProgress(jobId: string, ti
     },
     close: () => ws.close(),
   };
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }

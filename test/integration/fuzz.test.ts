@@ -936,7 +936,8 @@ function dbDump(dir: string): Record<string, unknown[]> {
   const db = new Database(join(dir, 'workspace.db'), { readonly: true });
   try {
     const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map((t) => t.name);
-    return Object.fromEntries(tables.map((t) => [t, db.prepare(`SELECT * FROM "${t}" ORDER BY rowid`).raw(true).all()]));
+    const rows = (t: string) => (db.prepare(`SELECT * FROM "${t}"`).raw(true).all() as unknown[]).map((r) => JSON.stringify(r)).sort();
+    return Object.fromEntries(tables.map((t) => [t, rows(t)]));
   } finally {
     db.close();
   }
