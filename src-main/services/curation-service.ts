@@ -73,7 +73,8 @@ export async function exportCuratedSet(app: AppState, setId: string, path: strin
     testSplit: format === 'idx' && hasTest ? { images: ws.datasets.rawImages(ds.id, 'test'), labels: ws.datasets.labels(ds.id, 'test') } : undefined,
     meta: { scheme: run.scheme, k: run.scheme.params.k, maxSteps: run.maxSteps, seed: run.seed, modelHash: run.modelHash },
     signal: ctx.signal,
-    onProgress: (done, total) => ctx.progress(done, total, { unit: 'images' }),
+    // IDX writes whole files (4 of them); the other formats one PNG per image
+    onProgress: (done, total) => ctx.progress(done, total, { unit: format === 'idx' ? 'files' : 'images' }),
   });
 }
 
