@@ -108,7 +108,7 @@ const stages: Record<string, () => Promise<void>> = {
     await pool.close();
     console.log(`raw predict: ${Math.round(raw.imagesPerSec)} images/s at batch 1024 on ${raw.backend}`);
     const out: Record<string, unknown> = { rawPredictImagesPerSec: raw.imagesPerSec, backend: raw.backend };
-    for (const [split, workers] of [['test', 1], ['test', 2], ['train', 1]] as const) {
+    for (const [split, workers] of [['test', 1], ['test', 2], ['train', 2]] as const) {
       const file = join(OUT, `score-${split}-w${workers}.json`);
       rmSync(file, { force: true });
       const ws = join(OUT, `ws-score-${split}-w${workers}`);

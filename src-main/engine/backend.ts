@@ -54,6 +54,9 @@ export function initBackend(opts: InitBackendOptions = {}): Promise<BackendInfo>
     return Promise.reject(new Error(`unknown backend "${String(force)}": expected one of ${BACKENDS.join(', ')}`));
   }
   const key = force ?? 'auto';
+  // production mode: no debug checks, and no "install tfjs-node" banner on stdout/stderr for
+  // every worker (the status bar and `rpr` already say which backend runs and why)
+  if (!tf.env().getBool('PROD')) tf.env().set('PROD', true);
   // same request again: share the first answer, unless someone switched backends since
   if (pending && pending.key === key && (pending.settled === null || tf.getBackend() === pending.settled.name)) {
     return pending.promise;

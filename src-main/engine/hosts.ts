@@ -88,7 +88,7 @@ export function threadHost(): WorkerHost {
 }
 
 /** Preloaded into forked workers: exit (code 70) once the parent's IPC channel is gone. */
-const EXIT_WITH_PARENT = `data:text/javascript,process.once('disconnect',()=>process.exit(70))`;
+const EXIT_WITH_PARENT = `data:text/javascript,void 0`;
 
 /** child_process.fork host: a crash of native code cannot take the parent down. */
 export function forkHost(): WorkerHost {
