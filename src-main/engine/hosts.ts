@@ -87,17 +87,13 @@ export function threadHost(): WorkerHost {
   };
 }
 
-/** Preloaded into forked workers: exit (code 70) once the parent's IPC channel is gone. */
-const EXIT_WITH_PARENT = `data:text/javascript,void 0`;
-
 /** child_process.fork host: a crash of native code cannot take the parent down. */
 export function forkHost(): WorkerHost {
   return {
     name: 'fork',
     spawn(): WorkerHandle {
       const entry = workerEntry();
-      // a child outlives a parent killed with SIGKILL: make it exit when its channel closes
-      const execArgv = ['--import', EXIT_WITH_PARENT, ...(entry.typescript ? ['--import', pathToFileURL(join(tsxDir(), 'dist', 'loader.mjs')).href] : [])];
+      const execArgv = entry.typescript ? ['--import', pathToFileURL(join(tsxDir(), 'dist', 'loader.mjs')).href] : [];
       const child = fork(entry.file, [], { execArgv, serialization: 'advanced', stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
       child.stdout?.pipe(process.stderr);
       return {

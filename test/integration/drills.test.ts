@@ -515,10 +515,11 @@ async function subscribe(app: Served): Promise<{ firstProgress(jobId: string, ti
   };
 }
 
+/** A process that runs (an exited one not yet reaped by its new parent, a zombie, counts as gone). */
 function alive(pid: number): boolean {
   try {
-    process.kill(pid, 0);
-    return true;
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
   } catch {
     return false;
   }

@@ -62,6 +62,29 @@ export const useJobs = defineStore('jobs', () => {
     if (list) for (const j of list) upsert(j);
   }
 
+  /** jobs a crash or kill left unfinished in this workspace, offered for resume */
+  const interrupted = ref<JobInfo[]>([]);
+
+  async function loadInterrupted(): Promise<void> {
+    const list = await notify.guard('interrupted jobs', () => useClient().call('jobs.interrupted', {}));
+    interrupted.value = list ?? [];
+  }
+
+  async function resume(jobId: string): Promise<void> {
+    const j = interrupted.value.find((x) => x.id === jobId);
+    const r = await notify.guard('resume job', () => useClient().call('jobs.resume', { jobId }));
+    if (r && j) {
+      track(r.jobId, j.kind, j.title);
+      notify.push('info', `Resumed: ${j.title}`);
+    }
+    await loadInterrupted();
+  }
+
+  async function dismiss(jobId: string): Promise<void> {
+    await notify.guard('dismiss job', () => useClient().call('jobs.dismiss', { jobId }));
+    await loadInterrupted();
+  }
+
   async function cancel(jobId: string): Promise<void> {
     await notify.guard('cancel job', () => useClient().call('jobs.cancel', { jobId }));
   }
@@ -85,7 +108,7 @@ export const useJobs = defineStore('jobs', () => {
     unsubs = [];
   }
 
-  return { jobs, running, lastBySlot, init, cancel, track, last, onJobFinished, dispose };
+  return { jobs, running, lastBySlot, interrupted, init, cancel, track, last, onJobFinished, dispose, loadInterrupted, resume, dismiss };
 });
 
 export function formatEta(ms: number | null | undefined): string {

@@ -12,5 +12,13 @@ export const useSystem = defineStore('system', () => {
     const v = await notify.guard('system info', () => useClient().call('system.info', {}));
     if (v) info.value = v;
   }
-  return { info, load };
+  /** Force a backend ('auto' = the best available) and a worker count (null = one per core). */
+  async function setEngine(backend: 'auto' | 'tensorflow' | 'wasm' | 'cpu', workers: number | null): Promise<boolean> {
+    const b = await notify.guard('engine settings', () => useClient().call('system.setEngine', { backend, workers }));
+    if (!b) return false;
+    if (info.value) info.value = { ...info.value, backend: b };
+    notify.push('success', `Engine: ${b.name}${b.forced ? ' (forced)' : ''}, ${b.workers} worker(s)`);
+    return true;
+  }
+  return { info, load, setEngine };
 });
