@@ -9,22 +9,13 @@ import { imageAt } from '../core/image';
 import { perturbationAt, resolveParams } from '../core/perturb/index';
 import type { ImageResult } from '../core/scheduler';
 import { runStats } from '../core/stats/index';
-import type { ScoreRow } from '../store/runs';
+import type { RunParams, ScoreRow } from '../store/runs';
 import type { AppState } from './app-state';
 import type { JobContext } from './jobs';
 import { splitSource } from './sources';
 
-export interface ScoreRequest {
-  modelId: string;
-  datasetId: string;
-  split: string;
-  scheme: SchemeSpec;
-  maxSteps: number;
-  seed: number;
-  /** score only indices with index mod n = i */
-  shard?: [number, number] | null;
-  batchSize?: number;
-}
+/** What a caller asks to score: the run's identity without the model hash (looked up here). */
+export type ScoreRequest = Omit<RunParams, 'modelHash'>;
 
 export const DEFAULT_SCORE_BATCH = 1024;
 
