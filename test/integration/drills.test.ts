@@ -11,6 +11,7 @@ import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { CuratedSetInfo, DatasetSummary, JobInfo, ModelInfo, ScoreColumns, ScoringRunSummary } from '../../src-main/contract/types';
+import { enginePoolFactory } from '../../src-main/cli/shared';
 import { openWorkspace } from '../../src-main/store/workspace';
 import { decodeWire } from '../../src-main/transports/wire';
 import { MNIST_SMALL } from '../helpers/paths';
@@ -459,6 +460,15 @@ describe('failure drills', () => {
       expect(integrity(w1)).toBe('ok');
       note(`app killed during a second export (${tempFiles} files in its temp folder); restart and jobs.dismiss removed the temp folder; no target was created`);
     }, 120_000);
+  });
+});
+
+describe('RPR_ENGINE_HOST', () => {
+  it('picks forked workers, the default threads, or refuses an unknown value by name', () => {
+    expect(enginePoolFactory(undefined)).toBeUndefined();
+    expect(enginePoolFactory('thread')).toBeUndefined();
+    expect(typeof enginePoolFactory('fork')).toBe('function');
+    expect(() => enginePoolFactory('process')).toThrow('RPR_ENGINE_HOST must be "thread" or "fork", got "process"');
   });
 });
 
