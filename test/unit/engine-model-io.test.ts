@@ -87,6 +87,22 @@ describe('importing a hand-written TF.js layers model', () => {
   });
 });
 
+describe('the hand-written model on the app backend', () => {
+  it('predicts the same probabilities on wasm (what the app runs here) as on the cpu backend', async () => {
+    const images = Float32Array.from({ length: 6 * 16 }, (_, k) => ((k * 97) % 256) / 255);
+    const probsOn = async (backend: 'cpu' | 'wasm'): Promise<number[][]> => {
+      await initBackend({ force: backend });
+      const { model } = await loadModel(FIXTURE, { expect: { shape: SHAPE, numClasses: 3 } });
+      const p = tf.tidy(() => (model.predict(tf.tensor4d(images, [6, 4, 4, 1])) as tf.Tensor).arraySync() as number[][]);
+      model.dispose();
+      return p;
+    };
+    const wasm = await probsOn('wasm');
+    const cpu = await probsOn('cpu');
+    for (let n = 0; n < 6; n++) for (let c = 0; c < 3; c++) expect(Math.abs(wasm[n][c] - cpu[n][c])).toBeLessThan(1e-6);
+  });
+});
+
 describe('bad model input gives a clear error naming the file', () => {
   const expectInputError = async (p: Promise<unknown>, re: RegExp): Promise<void> => {
     const err = await p.then(
