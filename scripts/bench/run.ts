@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join, resolve } from 'node:path';
 import { GridIndex, defaultQuery } from '../../src-renderer/src/lib/gridIndex';
 import { createPool } from '../../src-main/engine/pool';
+import { launchChromium, startServe } from '../../test/helpers/serve';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const DATA = resolve(process.env.RPR_DATASETS ?? join(ROOT, '../shared/datasets'), 'mnist');
@@ -38,6 +39,46 @@ const stages: Record<string, () => Promise<void>> = {
     const inner = json<{ elapsedMs: number; splits: { name: string; count: number; classCounts: number[] }[] }>(join(OUT, 'import-cli.json'));
     console.log(`import full MNIST: ${(inner.elapsedMs / 1000).toFixed(2)} s in the service, ${(ms / 1000).toFixed(2)} s for the whole command`);
     save('import', { serviceMs: inner.elapsedMs, commandMs: ms, splits: inner.splits });
+  },
+
+  async 'ui-import'() {
+    // full MNIST through the real UI in Chromium (loopback transport), counts read off the histogram
+    const ws = join(OUT, 'ws-ui-import');
+    rmSync(ws, { recursive: true, force: true });
+    const served = await startServe(ws);
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+      await page.goto(served.url);
+      await page.getByTestId('nav-datasets').click();
+      await page.getByTestId('import-path').fill(DATA);
+      const t0 = performance.now();
+      await page.getByTestId('import-button').click();
+      await page.getByTestId('dataset-item').first().waitFor({ timeout: 120_000 });
+      const ms = performance.now() - t0;
+      await page.getByTestId('dataset-item').first().click();
+      await page.getByTestId('histogram').waitFor();
+      const counts: Record<string, number[]> = {};
+      for (const split of ['train', 'test']) {
+        counts[split] = [];
+        for (let c = 0; c < 10; c++) counts[split].push(Number(await page.getByTestId(`class-count-${split}-${c}`).textContent()));
+      }
+      await page.getByTestId('nav-explore').click();
+      await page.getByTestId('cell').first().waitFor({ timeout: 60_000 });
+      const t1 = performance.now();
+      await page.getByTestId('filter-label').selectOption('3');
+      await page.getByTestId('grid-status').filter({ hasText: /^\s*7,141 of 70,000/ }).waitFor();
+      const filterMs = performance.now() - t1;
+      const status = await page.getByTestId('grid-status').textContent();
+      await page.screenshot({ path: join(OUT, 'ui-import-full-mnist.png') });
+      const sum = (a: number[]) => a.reduce((x, y) => x + y, 0);
+      console.log(`UI import of full MNIST: ${(ms / 1000).toFixed(2)} s to the dataset list; train ${sum(counts.train)} (${counts.train.join(' ')}), test ${sum(counts.test)} (${counts.test.join(' ')})`);
+      console.log(`grid filter label 3 over 70,000 in the browser: "${status?.trim()}" (${filterMs.toFixed(0)} ms round trip incl. rendering)`);
+      save('ui-import', { ms, counts, filterMs, status });
+    } finally {
+      await browser.close();
+      await served.stop();
+    }
   },
 
   async grid() {
