@@ -124,7 +124,8 @@ export async function followJob<T>(services: Services, jobId: string, io: CliIo)
     if (p.jobId !== jobId) return;
     const pct = p.total > 0 ? ((100 * p.done) / p.total).toFixed(1) : '0.0';
     const rate = p.rate >= 100 ? p.rate.toFixed(0) : p.rate.toFixed(1);
-    io.progress(`${pct}% ${p.done}/${p.total} ${rate} ${p.unit}/s ETA ${formatEta(p.etaMs)}${p.message ? ' ' + p.message : ''}`);
+    const preds = p.metrics?.predictionsPerSec ? ` ${Math.round(p.metrics.predictionsPerSec)} predictions/s` : '';
+    io.progress(`${pct}% ${p.done}/${p.total} ${rate} ${p.unit}/s${preds} ETA ${formatEta(p.etaMs)}${p.message ? ' ' + p.message : ''}`);
   });
   const onSigint = () => {
     io.err('cancelling…');

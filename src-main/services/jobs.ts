@@ -11,7 +11,8 @@ import type { EventBus } from './events';
 export interface JobContext {
   readonly jobId: string;
   readonly signal: AbortSignal;
-  progress(done: number, total: number, extra?: { unit?: string; message?: string; metrics?: Record<string, number> }): void;
+  /** `etaMs` overrides the ETA estimated from the done/total rate (work that knows better) */
+  progress(done: number, total: number, extra?: { unit?: string; message?: string; metrics?: Record<string, number>; etaMs?: number | null }): void;
 }
 
 /** How to run a job again after a crash: the call (and its input) that started it. */
@@ -60,7 +61,7 @@ export class JobManager {
           total,
           rate: state.rate,
           unit: extra?.unit ?? 'items',
-          etaMs: etaMs(state, done, total),
+          etaMs: extra?.etaMs !== undefined ? extra.etaMs : etaMs(state, done, total),
           message: extra?.message,
           metrics: extra?.metrics,
         };

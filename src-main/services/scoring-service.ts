@@ -80,6 +80,16 @@ export async function runScoring(app: AppState, runId: string, ctx: Pick<JobCont
   const tasks = all.filter((i) => !done.has(i)).map((index) => ({ index, label: labels[index] }));
   let doneCount = done.size;
   let predictionsPerSec = 0;
+  let predictionsSoFar = 0;
+  let doneCost = 0;
+  // ETA from predictions: every image still to finish may need up to maxSteps + 1 predictions, less
+  // what the images in flight already used (an upper bound that tightens as the run goes)
+  const eta = (): number | null => {
+    if (!(predictionsPerSec > 0)) return null;
+    const inFlight = Math.max(0, predictionsSoFar - doneCost);
+    const left = Math.max(0, (all.length - doneCount) * (run.maxSteps + 1) - inFlight);
+    return Math.round((left / predictionsPerSec) * 1000);
+  };
   const started = Date.now();
   ws.runs.setStatus(run.id, 'running');
   app.events.emit('scoring.changed', { runId: run.id });
@@ -92,12 +102,14 @@ export async function runScoring(app: AppState, runId: string, ctx: Pick<JobCont
           signal: ctx.signal,
           onPartial: (results) => {
             doneCount += results.length;
+            for (const r of results) doneCost += r.steps + 1;
             ws.runs.commitScores(run.id, results.map(toRow), doneCount);
-            ctx.progress(doneCount, all.length, { unit: 'images', metrics: { predictionsPerSec } });
+            ctx.progress(doneCount, all.length, { unit: 'images', metrics: { predictionsPerSec }, etaMs: eta() });
           },
           onProgress: (p) => {
             predictionsPerSec = p.rate;
-            ctx.progress(doneCount, all.length, { unit: 'images', metrics: { predictionsPerSec, predictions: p.done } });
+            predictionsSoFar = p.metrics?.predictions ?? predictionsSoFar;
+            ctx.progress(doneCount, all.length, { unit: 'images', metrics: { predictionsPerSec, predictions: predictionsSoFar }, etaMs: eta() });
           },
         },
       );
