@@ -6,7 +6,7 @@
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream, promises as fsp } from 'node:fs';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -30,6 +30,8 @@ export interface LoopbackServer {
   url: string;
   port: number;
   token: string;
+  /** the underlying HTTP server (embedding, tests) */
+  server: Server;
   close(): Promise<void>;
 }
 
@@ -214,6 +216,7 @@ export async function startLoopbackServer(opts: LoopbackOptions): Promise<Loopba
     url: `http://127.0.0.1:${port}/?token=${token}`,
     port,
     token,
+    server,
     close: async () => {
       unsubscribe();
       for (const ws of sockets) ws.terminate();

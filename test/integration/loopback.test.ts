@@ -124,3 +124,38 @@ describe('loopback transport', () => {
     expect(isLoopbackAddress(undefined)).toBe(false);
   });
 });
+
+describe('loopback transport: a peer that is not on loopback', () => {
+  it('is refused by the real request handler, token or not (no packet leaves the machine)', async () => {
+    const { IncomingMessage, ServerResponse } = await import('node:http');
+    const { Socket } = await import('node:net');
+    const server = await startLoopbackServer({ staticDir: null, events: new EventBus(), dispatch: async () => ({ reached: true }) });
+    try {
+      // a request as the HTTP server would build it for a TCP peer at 192.0.2.10 (TEST-NET-1)
+      const socket = new Socket();
+      Object.defineProperty(socket, 'remoteAddress', { value: '192.0.2.10' });
+      const req = new IncomingMessage(socket);
+      req.method = 'POST';
+      req.url = '/rpc/datasets.list';
+      req.headers = { authorization: `Bearer ${server.token}`, host: `127.0.0.1:${server.port}` };
+      const res = new ServerResponse(req);
+      const chunks: Buffer[] = [];
+      res.write = ((c: Buffer | string) => (chunks.push(Buffer.from(c)), true)) as typeof res.write;
+      const ended = new Promise<void>((ok) => {
+        res.end = ((c?: Buffer | string) => {
+          if (c) chunks.push(Buffer.from(c));
+          ok();
+          return res;
+        }) as typeof res.end;
+      });
+      server.server.emit('request', req, res);
+      req.push(null);
+      await ended;
+      expect(res.statusCode).toBe(403);
+      expect(Buffer.concat(chunks).toString()).toMatch(/only loopback clients are served/);
+      socket.destroy();
+    } finally {
+      await server.close();
+    }
+  });
+});
