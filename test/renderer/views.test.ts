@@ -61,7 +61,8 @@ describe('App shell', () => {
     expect(job.text()).toContain('ETA 1m 2s');
     await job.find('[data-testid="job-cancel"]').trigger('click');
     expect(client.calls.some((c) => c.name === 'jobs.cancel')).toBe(true);
-    // theme toggle
+    // theme: 'auto' follows the system (light in happy-dom), then the toggle picks dark
+    expect(document.documentElement.dataset.theme).toBe('light');
     await w.find('[data-testid="theme-toggle"]').trigger('click');
     expect(document.documentElement.dataset.theme).toBe('dark');
     w.unmount();
