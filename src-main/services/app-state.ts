@@ -18,11 +18,12 @@ export class AppState {
   private pool: EnginePool | null = null;
 
   constructor(readonly host: ServiceHost) {
-    // the jobs table holds the jobs in flight: a row left 'running' by a dead process is
-    // offered for resume; a finished job leaves nothing behind
+    // the jobs table holds the jobs in flight: a row left 'running' by a dead process, or a job
+    // whose engine worker died under it, is offered for resume; any other end leaves nothing behind
     this.jobs = new JobManager(this.events, Date.now, 100, (info, resume) => {
       if (!this.ws) return;
       if (info.status === 'running') this.ws.jobs.upsert({ id: info.id, kind: info.kind, title: info.title, status: info.status, params: resume ? { resume } : undefined });
+      else if (info.status === 'failed' && resume && isWorkerCrash(info.error)) this.ws.jobs.upsert({ id: info.id, kind: info.kind, title: info.title, status: 'failed', error: info.error });
       else this.ws.jobs.remove(info.id);
     });
   }
@@ -99,4 +100,9 @@ export class AppState {
     this.ws?.close();
     this.ws = null;
   }
+}
+
+/** A job that failed because its engine worker died (a crash or a kill), not because of its input. */
+export function isWorkerCrash(error: string | undefined): boolean {
+  return !!error && /engine worker (exited unexpectedly|failed to start)/.test(error);
 }

@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import { removeStaleTemps } from './export';
 import type { ResumeSpec } from './jobs';
 import { readRecent } from '../store/recent';
-import type { AppState } from './app-state';
+import { isWorkerCrash, type AppState } from './app-state';
 
 function resumeSpecOf(params: unknown): ResumeSpec | null {
   const r = (params as { resume?: ResumeSpec } | null)?.resume;
@@ -14,6 +14,13 @@ function resumeSpecOf(params: unknown): ResumeSpec | null {
 
 /** `dispatch` runs a stored call again (validated like any other) to resume an interrupted job. */
 export function workspaceHandlers(app: AppState, dispatch: (name: string, input: unknown) => Promise<unknown>) {
+  /** jobs a dead process left running, and jobs whose engine worker died (kept as failed) */
+  const interrupted = () => {
+    const ws = app.workspace;
+    if (!ws) return [];
+    const crashed = ws.jobs.list().filter((j) => j.status === 'failed' && isWorkerCrash(j.error));
+    return [...ws.jobs.interrupted(), ...crashed];
+  };
   return {
     'system.info': async (): Promise<CallResults['system.info']> => ({
       version: app.host.version,
@@ -28,11 +35,10 @@ export function workspaceHandlers(app: AppState, dispatch: (name: string, input:
     'workspace.pickFolder': async (a: CallArgs<'workspace.pickFolder'>) => (app.host.dialogs ? app.host.dialogs.pickFolder(a.title) : null),
     'jobs.list': () => app.jobs.list(),
     'jobs.cancel': (a: CallArgs<'jobs.cancel'>) => ({ cancelled: app.jobs.cancel(a.jobId) }),
-    'jobs.interrupted': (): JobInfo[] =>
-      (app.workspace?.jobs.interrupted() ?? []).map(({ params, updatedAt: _u, ...info }) => ({ ...info, resumable: resumeSpecOf(params) !== null })),
+    'jobs.interrupted': (): JobInfo[] => interrupted().map(({ params, updatedAt: _u, ...info }) => ({ ...info, resumable: resumeSpecOf(params) !== null })),
     'jobs.resume': async (a: CallArgs<'jobs.resume'>) => {
       const ws = app.requireWorkspace();
-      const job = ws.jobs.interrupted().find((j) => j.id === a.jobId);
+      const job = interrupted().find((j) => j.id === a.jobId);
       if (!job) throw new Error(`job ${a.jobId} is not an interrupted job of this workspace`);
       const spec = resumeSpecOf(job.params);
       if (!spec) throw new Error(`job ${job.title} cannot be resumed: start it again`);
@@ -42,7 +48,7 @@ export function workspaceHandlers(app: AppState, dispatch: (name: string, input:
     },
     'jobs.dismiss': (a: CallArgs<'jobs.dismiss'>) => {
       const ws = app.requireWorkspace();
-      const job = ws.jobs.interrupted().find((j) => j.id === a.jobId);
+      const job = interrupted().find((j) => j.id === a.jobId);
       if (!job) return { dismissed: false };
       // an export killed mid-way left its temp folder: dismissing it must not keep that partial export
       const spec = resumeSpecOf(job.params);

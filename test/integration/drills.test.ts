@@ -295,6 +295,49 @@ describe('failure drills', () => {
     );
   }, 150_000);
 
+  it('kill -9 of one engine worker during training: the job fails naming the exit, is offered for resume, and the resumed training gives the same model', async () => {
+    const t0 = Date.now();
+    let killed: { jobId: string; pid: number; progress: string } | null = null;
+    for (let attempt = 0; attempt < 3 && !killed; attempt++) {
+      const events = await subscribe(app2);
+      try {
+        const { jobId } = await call<{ jobId: string }>(app2, 'models.train', { datasetId: ds2.id, ...TRAIN });
+        const progress = await events.firstProgress(jobId, 30_000);
+        const state = (await call<JobInfo[]>(app2, 'jobs.list')).find((j) => j.id === jobId);
+        const workers = childPids(app2.proc.pid as number);
+        if (state?.status !== 'running' || workers.length === 0) {
+          await ended(app2, jobId);
+          continue;
+        }
+        // the pool runs one job per worker: kill every worker so the training's own one dies
+        for (const pid of workers) process.kill(pid, 'SIGKILL');
+        killed = { jobId, pid: workers[0], progress };
+      } finally {
+        events.close();
+      }
+    }
+    expect(killed, 'a training was killed part-way').not.toBeNull();
+    const { jobId, progress } = killed!;
+    const failed = await ended(app2, jobId, 30_000);
+    expect(failed.status).toBe('failed');
+    expect(failed.error).toMatch(/engine worker exited unexpectedly \(signal SIGKILL\) during train paper-cnn/);
+    expect(app2.proc.exitCode).toBeNull();
+    expect(integrity(w2)).toBe('ok');
+
+    const offered = (await call<JobInfo[]>(app2, 'jobs.interrupted')).find((j) => j.id === jobId);
+    expect(offered).toMatchObject({ kind: 'train', status: 'failed', resumable: true });
+    const resumed = await call<{ jobId: string }>(app2, 'jobs.resume', { jobId });
+    const trained = await succeeded<ModelInfo>(app2, resumed.jobId, 120_000);
+    expect((await call<JobInfo[]>(app2, 'jobs.interrupted')).map((j) => j.id)).not.toContain(jobId);
+    // the same recipe on the same pixels: the same weights as the uninterrupted training in w1
+    expect(trained.hash).toBe(model.hash);
+    expect(integrity(w2)).toBe('ok');
+    note(
+      `engine worker (forked) killed during training at its first progress event (${progress}): job failed with "${failed.error}"; app alive, integrity ok, ` +
+        `the job offered for resume (failed, resumable) and the resumed training registered a model with the same weights hash (${trained.hash.slice(0, 12)}) (${((Date.now() - t0) / 1000).toFixed(1)} s)`,
+    );
+  }, 200_000);
+
   it('kill -9 of the app with forked workers during scoring: the workers exit with it, the run resumes to the same scores', async () => {
     expect(reference, 'the scoring drill ran first').toBeDefined();
     const t0 = Date.now();
