@@ -16,6 +16,7 @@ import { openWorkspace } from '../../src-main/store/workspace';
 import { decodeWire } from '../../src-main/transports/wire';
 import { MNIST_SMALL } from '../helpers/paths';
 import { startServe, type Served } from '../helpers/serve';
+import { sameScores } from '../helpers/scores';
 
 const MAX_STEPS = 150;
 const SCHEME = { name: 'paper' as const, params: { k: 28 } };
@@ -94,6 +95,23 @@ function integrity(ws: string): string {
   }
 }
 
+/**
+ * Start a scoring run and wait until some scores are committed. Null when it finished first
+ * (too fast to interrupt: the caller tries again).
+ */
+async function startPartWay(app: Served, params: unknown): Promise<{ jobId: string; runId: string; seen: ScoringRunSummary } | null> {
+  const { jobId, runId } = await call<{ jobId: string; runId: string }>(app, 'scoring.start', params);
+  const seen = await until('scores to be committed', async () => {
+    const r = await call<ScoringRunSummary>(app, 'scoring.get', { runId });
+    return r.done > 0 || r.status === 'done' ? r : undefined;
+  }, 60_000, 20);
+  if (seen.status === 'done' || seen.done >= seen.count) {
+    await ended(app, jobId);
+    return null;
+  }
+  return { jobId, runId, seen };
+}
+
 /** The job stored as running in the workspace (read directly: the app is dead). */
 function storedStatus(ws: string, jobId: string): string {
   const w = openWorkspace(ws);
@@ -116,17 +134,6 @@ async function restartAndResume(ws: string, jobId: string, kind: JobInfo['kind']
   // offered once: after the resume it is no longer interrupted
   expect((await call<JobInfo[]>(app, 'jobs.interrupted')).map((j) => j.id)).not.toContain(jobId);
   return { app, jobId: resumed.jobId };
-}
-
-function sameScores(a: ScoreColumns, b: ScoreColumns): void {
-  expect(a.index).toEqual(b.index);
-  expect(a.label).toEqual(b.label);
-  expect(a.steps).toEqual(b.steps);
-  expect(a.robust).toEqual(b.robust);
-  expect(a.cleanPred).toEqual(b.cleanPred);
-  expect(a.foolPred).toEqual(b.foolPred);
-  expect(a.foolUpper).toEqual(b.foolUpper);
-  a.cleanConf.forEach((c, i) => expect(c).toBeCloseTo(b.cleanConf[i], 5));
 }
 
 /** Every file under a folder (relative paths, sorted) with its bytes. */
@@ -199,12 +206,9 @@ describe('failure drills', () => {
     let killed: { jobId: string; runId: string; seenDone: number } | null = null;
     for (let attempt = 0; attempt < 4 && !killed; attempt++) {
       scoringSeed = 11 + attempt;
-      const { jobId, runId } = await call<{ jobId: string; runId: string }>(app1, 'scoring.start', scoreParams(model, ds1, scoringSeed));
-      const seen = await until('scores to be committed', async () => {
-        const r = await call<ScoringRunSummary>(app1, 'scoring.get', { runId });
-        return r.done > 0 || r.status === 'done' ? r : undefined;
-      }, 60_000, 20);
-      if (seen.status === 'done' || seen.done >= seen.count) continue; // too fast: try again with another seed
+      const started = await startPartWay(app1, scoreParams(model, ds1, scoringSeed));
+      if (!started) continue; // too fast: try again with another seed
+      const { jobId, runId, seen } = started;
       await kill9(app1);
       killed = { jobId, runId, seenDone: seen.done };
     }
@@ -254,15 +258,9 @@ describe('failure drills', () => {
     let killed: { jobId: string; runId: string; pid: number; seenDone: number; at: number } | null = null;
     for (let attempt = 0; attempt < 4 && !killed; attempt++) {
       // a second run with the reference's parameters (the reference is complete, so this one is new)
-      const { jobId, runId } = await call<{ jobId: string; runId: string }>(app2, 'scoring.start', scoreParams(model2, ds2, scoringSeed));
-      const seen = await until('scores to be committed', async () => {
-        const r = await call<ScoringRunSummary>(app2, 'scoring.get', { runId });
-        return r.done > 0 || r.status === 'done' ? r : undefined;
-      }, 60_000, 20);
-      if (seen.status === 'done' || seen.done >= seen.count) {
-        await ended(app2, jobId);
-        continue;
-      }
+      const started = await startPartWay(app2, scoreParams(model2, ds2, scoringSeed));
+      if (!started) continue;
+      const { jobId, runId, seen } = started;
       const workers = childPids(app2.proc.pid as number);
       expect(workers.length, 'forked engine workers run as children of rpr serve').toBeGreaterThan(0);
       process.kill(workers[0], 'SIGKILL');
@@ -343,15 +341,9 @@ describe('failure drills', () => {
     const t0 = Date.now();
     let killed: { jobId: string; runId: string; workers: number[] } | null = null;
     for (let attempt = 0; attempt < 4 && !killed; attempt++) {
-      const { jobId, runId } = await call<{ jobId: string; runId: string }>(app2, 'scoring.start', scoreParams(model2, ds2, scoringSeed));
-      const seen = await until('scores to be committed', async () => {
-        const r = await call<ScoringRunSummary>(app2, 'scoring.get', { runId });
-        return r.done > 0 || r.status === 'done' ? r : undefined;
-      }, 60_000, 20);
-      if (seen.status === 'done' || seen.done >= seen.count) {
-        await ended(app2, jobId);
-        continue;
-      }
+      const started = await startPartWay(app2, scoreParams(model2, ds2, scoringSeed));
+      if (!started) continue;
+      const { jobId, runId } = started;
       const workers = childPids(app2.proc.pid as number);
       await kill9(app2);
       killed = { jobId, runId, workers };

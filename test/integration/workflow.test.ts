@@ -8,11 +8,12 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CuratedSetInfo, DatasetSummary, EvalResult, JobInfo, ModelInfo, ScoreColumns, ScoringRunSummary } from '../../src-main/contract/types';
+import type { CuratedSetInfo, DatasetSummary, EvalResult, JobInfo, ModelInfo, ScoringRunSummary } from '../../src-main/contract/types';
 import { createServices, type Services } from '../../src-main/services/index';
 import type { RetrainResult } from '../../src-main/services/curation-service';
 import { prepareRun } from '../../src-main/services/scoring-service';
 import { MNIST_SMALL } from '../helpers/paths';
+import { sameScores } from '../helpers/scores';
 
 const MAX_STEPS = 30;
 const SEED = 7;
@@ -47,17 +48,6 @@ async function classify(pixels: Uint8Array, label: number): Promise<number> {
   writeFileSync(labelsPath, Uint8Array.of(label));
   const r = await services.app.engine().run({ kind: 'eval', modelPath: model.path, pixelsPath, labelsPath, shape: ds.shape, numClasses: 10 });
   return r.confusion[label].findIndex((c) => c === 1);
-}
-
-function sameScores(a: ScoreColumns, b: ScoreColumns): void {
-  expect(a.index).toEqual(b.index);
-  expect(a.label).toEqual(b.label);
-  expect(a.steps).toEqual(b.steps);
-  expect(a.robust).toEqual(b.robust);
-  expect(a.cleanPred).toEqual(b.cleanPred);
-  expect(a.foolPred).toEqual(b.foolPred);
-  expect(a.foolUpper).toEqual(b.foolUpper);
-  a.cleanConf.forEach((c, i) => expect(c).toBeCloseTo(b.cleanConf[i], 5));
 }
 
 beforeAll(async () => {
