@@ -5,7 +5,6 @@
  */
 import type { CallArgs, CallResults } from '../contract/calls';
 import type { FoolingView, ScoringRunSummary, SchemeSpec } from '../contract/types';
-import { imageAt } from '../core/image';
 import { perturbationAt, resolveParams } from '../core/perturb/index';
 import type { ImageResult } from '../core/scheduler';
 import { runStats } from '../core/stats/index';
@@ -169,12 +168,10 @@ export function scoringHandlers(app: AppState) {
     'scoring.scores': (a: CallArgs<'scoring.scores'>) => app.requireWorkspace().runs.scores(a.runId),
     'scoring.fooling': (a: CallArgs<'scoring.fooling'>): FoolingView => foolingView(app, a.runId, a.index),
     'scoring.preview': (a: CallArgs<'scoring.preview'>): CallResults['scoring.preview'] => {
-      const ws = app.requireWorkspace();
-      const images = ws.datasets.rawImages(a.datasetId, a.split);
-      if (a.index >= images.count) throw new Error(`index ${a.index} is out of range: ${a.split} has ${images.count} images`);
-      const original = imageAt(images, a.index).slice();
-      const perturbed = a.steps.map((step) => perturbationAt(a.scheme, original, images.shape, { seed: a.seed, split: a.split, index: a.index, step }).image);
-      return { original, perturbed, shape: images.shape };
+      // one image read from its offset (the store checks the index), never the whole split
+      const { pixels: original, shape } = app.requireWorkspace().datasets.image(a.datasetId, a.split, a.index);
+      const perturbed = a.steps.map((step) => perturbationAt(a.scheme, original, shape, { seed: a.seed, split: a.split, index: a.index, step }).image);
+      return { original, perturbed, shape };
     },
   };
 }
@@ -183,23 +180,22 @@ export function scoringHandlers(app: AppState) {
 export function foolingView(app: AppState, runId: string, index: number): FoolingView {
   const ws = app.requireWorkspace();
   const run = ws.runs.get(runId);
-  const cols = ws.runs.scores(runId);
-  const k = cols.index.indexOf(index);
-  if (k < 0) throw new Error(`image ${run.split}/${index} has no score in run ${runId} yet`);
-  const images = ws.datasets.rawImages(run.datasetId, run.split);
-  const original = imageAt(images, index).slice();
-  const step = cols.steps[k];
-  const fooled = cols.foolPred[k] >= 0 && step >= 1;
-  const p = fooled ? perturbationAt(run.scheme, original, images.shape, { seed: run.seed, split: run.split, index, step }) : null;
+  // one score row and one image: this runs on every click in the detail panel
+  const score = ws.runs.scoreOf(runId, index);
+  if (!score) throw new Error(`image ${run.split}/${index} has no score in run ${runId} yet`);
+  const { pixels: original, shape } = ws.datasets.image(run.datasetId, run.split, index);
+  const step = score.steps;
+  const fooled = score.foolPred >= 0 && step >= 1;
+  const p = fooled ? perturbationAt(run.scheme, original, shape, { seed: run.seed, split: run.split, index, step }) : null;
   return {
     id: `${run.split}/${index}`,
     step,
     original,
     perturbed: p?.image ?? null,
     changedPixels: p?.changed ?? 0,
-    cleanPred: cols.cleanPred[k],
-    foolPred: fooled ? cols.foolPred[k] : null,
-    foolUpper: cols.foolUpper[k],
-    shape: images.shape,
+    cleanPred: score.cleanPred,
+    foolPred: fooled ? score.foolPred : null,
+    foolUpper: score.foolUpper,
+    shape,
   };
 }

@@ -58,6 +58,8 @@ export interface RunRepository {
   doneIndices(runId: string): Set<number>;
   /** all scores of the run, in index order */
   scores(runId: string): ScoreColumns;
+  /** the score of one image, or null when it has none yet */
+  scoreOf(runId: string, index: number): ScoreRow | null;
   setStatus(runId: string, status: RunStatus): void;
   /** status done, stats stored */
   finish(runId: string, stats: RunStats): ScoringRunSummary;
@@ -257,6 +259,16 @@ export function createRunRepository(ctx: StoreContext): RunRepository {
         out.foolUpper[i] = r[7];
       }
       return out;
+    },
+
+    scoreOf(runId, index) {
+      getRow(runId);
+      const r = db.rows(
+        'SELECT idx, label, steps, robust, clean_pred, clean_conf, fool_pred, fool_upper FROM scores WHERE run_id = ? AND idx = ?',
+        [runId, index],
+      )[0] as number[] | undefined;
+      if (!r) return null;
+      return { index: r[0], label: r[1], steps: r[2], robust: r[3] === 1 ? 1 : 0, cleanPred: r[4], cleanConf: r[5], foolPred: r[6], foolUpper: r[7] };
     },
 
     setStatus(runId, status) {

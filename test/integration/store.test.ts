@@ -537,6 +537,10 @@ describe('scoring runs', () => {
     expect(sc.cleanConf[0]).toBeCloseTo(0.9, 10);
     expect(sc.foolUpper[1]).toBeCloseTo(0.25, 10);
     expect(sc.label).toEqual(sc.index.map((i) => i % 3));
+    // one image's row (the replaced one), and none for an image not scored yet
+    expect(ws.runs.scoreOf(run.id, 2)).toEqual({ ...score(2, 18, { foolPred: 1 }), cleanConf: expect.closeTo(0.9, 10) });
+    expect(ws.runs.scoreOf(run.id, 4)).toMatchObject({ steps: 250, robust: 1, foolPred: -1 });
+    expect(ws.runs.scoreOf(run.id, 1)).toBeNull();
 
     const stats = { n: 18, accuracy: 0.9, robustRatio: 0.5 } as unknown as RunStats;
     const done = ws.runs.finish(run.id, stats);
