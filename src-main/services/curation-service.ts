@@ -55,11 +55,12 @@ export async function exportCuratedSet(app: AppState, setId: string, path: strin
   const scores = ws.runs.scores(run.id);
   const rowOf = new Map<number, number>();
   scores.index.forEach((idx, k) => rowOf.set(idx, k));
+  let labels: Uint8Array | null = null; // read once, only if a member has no score
   const items: ExportItem[] = members.map((index) => {
     const k = rowOf.get(index);
-    return k === undefined
-      ? { index, label: ws.datasets.labels(ds.id, run.split)[index] }
-      : { index, label: scores.label[k], steps: scores.steps[k], robust: scores.robust[k] ? 1 : 0 };
+    if (k !== undefined) return { index, label: scores.label[k], steps: scores.steps[k], robust: scores.robust[k] ? 1 : 0 };
+    labels ??= ws.datasets.labels(ds.id, run.split);
+    return { index, label: labels[index] };
   });
   const hasTest = run.split !== 'test' && ds.splits.some((s) => s.name === 'test');
   return exportImages({
@@ -184,13 +185,19 @@ export function compareModels(app: AppState, modelIds: string[], datasetId: stri
     if (n > 1) row.label = `${row.label}#${n}`;
   }
   const mc: Record<string, number> = {};
+  const scoresOf = new Map<string, ReturnType<typeof ws.runs.scores>>(); // each run's scores read once
+  const flags = (runId: string) => {
+    let s = scoresOf.get(runId);
+    if (!s) scoresOf.set(runId, (s = ws.runs.scores(runId)));
+    return s;
+  };
   for (let i = 0; i < rows.length; i++) {
     for (let j = i + 1; j < rows.length; j++) {
       const a = chosen[i];
       const b = chosen[j];
       if (!a || !b || paramsKey(a) !== paramsKey(b)) continue;
-      const fa = ws.runs.scores(a.id);
-      const fb = ws.runs.scores(b.id);
+      const fa = flags(a.id);
+      const fb = flags(b.id);
       if (fa.index.length !== fb.index.length || fa.index.some((x, k) => x !== fb.index[k])) continue;
       mc[`${rows[i].label}_vs_${rows[j].label}`] = mcnemar(fa.robust, fb.robust).p;
     }
