@@ -2,6 +2,7 @@
 import { resolve } from 'node:path';
 import type { DatasetSummary, InputScale, ModelInfo } from '../contract/types';
 import type { Services } from '../services/index';
+import { inspectModel, registerModel } from '../services/models-service';
 import { followJob, type CliIo } from './shared';
 
 /** The workspace's dataset imported from `dir`, importing it first when needed. */
@@ -18,14 +19,11 @@ export async function ensureDataset(services: Services, dir: string, io: CliIo):
 /** Import a model file into the workspace (the same model.json reuses its earlier import). */
 export async function ensureModel(services: Services, modelPath: string, datasetId: string, inputScale?: InputScale): Promise<ModelInfo> {
   const path = resolve(modelPath);
+  // inspect first (a worker computes the hash and checks the fit); copy files only for a new model
+  const checked = await inspectModel(services.app, { path, datasetId, inputScale });
   const models = await services.call('models.list', {});
-  const again = models.find((m) => (m.config as { importedFrom?: string }).importedFrom === path && m.datasetId === datasetId && (inputScale === undefined || JSON.stringify(m.inputScale) === JSON.stringify(inputScale)));
-  const imported = await services.call('models.import', { path, datasetId, inputScale });
-  if (again && again.hash === imported.hash) {
-    await services.call('models.remove', { modelId: imported.id });
-    return again;
-  }
-  return imported;
+  const again = models.find((m) => (m.config as { importedFrom?: string }).importedFrom === path && m.datasetId === datasetId && m.hash === checked.hash && (inputScale === undefined || JSON.stringify(m.inputScale) === JSON.stringify(inputScale)));
+  return again ?? registerModel(services.app, { datasetId, inputScale }, checked);
 }
 
 export function parseInputScale(v: string | undefined): InputScale | undefined {

@@ -4,7 +4,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import type { CallArgs, CallResults } from '../contract/calls';
 import type { ArchName, EvalResult, ModelInfo } from '../contract/types';
 import { InputError } from '../core/errors';
-import type { TrainJobResult } from '../engine/protocol';
+import type { InspectJobResult, TrainJobResult } from '../engine/protocol';
 import { newId, nowIso } from '../store/ids';
 import type { AppState } from './app-state';
 import { checkExportTarget } from './export';
@@ -145,18 +145,32 @@ export function modelHandlers(app: AppState) {
 }
 
 /** Import a TF.js layers/graph model (or a SavedModel with tfjs-node) into the workspace. */
-export async function importModel(app: AppState, a: CallArgs<'models.import'>): Promise<ModelInfo> {
-  const ws = app.requireWorkspace();
-  const ds = ws.datasets.get(a.datasetId);
+/**
+ * Load and check a model against a dataset (shapes, shards, class count) in an engine worker,
+ * without importing it: the caller's thread never loads TF.js.
+ */
+export async function inspectModel(app: AppState, a: Pick<CallArgs<'models.import'>, 'path' | 'datasetId' | 'inputScale'>): Promise<InspectJobResult & { source: string }> {
+  const ds = app.requireWorkspace().datasets.get(a.datasetId);
   const source = resolve(a.path);
   if (!existsSync(source)) throw new InputError(source, 'no such file or folder');
-  // validated (shapes, shards, class count) in an engine worker: the caller's thread never loads TF.js
   const inspected = await app.engine().run({
     kind: 'inspect',
     modelPath: source,
     inputScale: a.inputScale,
     expect: { shape: ds.shape, numClasses: ds.classNames.length },
   });
+  return { ...inspected, source };
+}
+
+export async function importModel(app: AppState, a: CallArgs<'models.import'>): Promise<ModelInfo> {
+  return registerModel(app, a, await inspectModel(app, a));
+}
+
+/** Copy an inspected model into the workspace and register it. */
+export function registerModel(app: AppState, a: Pick<CallArgs<'models.import'>, 'datasetId' | 'name' | 'inputScale'>, checked: InspectJobResult & { source: string }): ModelInfo {
+  const ws = app.requireWorkspace();
+  const ds = ws.datasets.get(a.datasetId);
+  const { source, ...inspected } = checked;
   const id = newId('mdl');
   const dir = ws.modelDir(id);
   const srcDir = statSync(source).isDirectory() ? source : dirname(source);
