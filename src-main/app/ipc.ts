@@ -5,6 +5,7 @@
  */
 import type { BrowserWindow, IpcMain, IpcMainInvokeEvent } from 'electron';
 import type { WireError } from '../contract/client';
+import { classifyError, errorSentence } from '../services/errors';
 import type { EventBus } from '../services/events';
 import { isAppUrl } from './security';
 
@@ -27,8 +28,9 @@ export function wireIpc(opts: {
       const value = await opts.dispatch(String(name), input);
       return { ok: true, value };
     } catch (err) {
-      const ex = err as Error;
-      return { ok: false, error: { name: ex.name || 'Error', message: ex.message || String(err) } satisfies WireError };
+      // the same classification as the loopback's HTTP status
+      const { status, kind } = classifyError(err);
+      return { ok: false, error: { name: (err as Error)?.name || 'Error', message: errorSentence(err), status, kind } satisfies WireError };
     }
   };
   opts.ipcMain.handle(CALL_CHANNEL, handler);

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import type { DatasetSummary, InputScale, ModelInfo } from '../contract/types';
 import type { Services } from '../services/index';
 import { inspectModel, registerModel } from '../services/models-service';
-import { followJob, type CliIo } from './shared';
+import { followJob, UsageError, type CliIo } from './shared';
 
 /** The workspace's dataset imported from `dir`, importing it first when needed. */
 export async function ensureDataset(services: Services, dir: string, io: CliIo): Promise<DatasetSummary> {
@@ -31,5 +31,5 @@ export function parseInputScale(v: string | undefined): InputScale | undefined {
   if (v === 'unit' || v === 'signed') return v;
   const m = /^([-+0-9.e]+),([-+0-9.e]+)$/.exec(v);
   if (m) return { mean: Number(m[1]), std: Number(m[2]) };
-  throw new Error(`--input-scale must be unit, signed or <mean>,<std>, got "${v}"`);
+  throw new UsageError(`--input-scale must be unit, signed or <mean>,<std>, got "${v}"`);
 }

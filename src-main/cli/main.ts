@@ -7,6 +7,7 @@ import { reproduceCommand } from './commands/reproduce';
 import { mergeCommand, scoreCommand } from './commands/score';
 import { serveCommand } from './commands/serve';
 import { evalCommand, trainCommand } from './commands/train';
+import { errorSentence, exitCodeFor } from '../services/errors';
 import { UsageError, type CliIo, type Command } from './shared';
 
 const commands: Command[] = [serveCommand, importCommand, datasetsCommand, trainCommand, evalCommand, scoreCommand, mergeCommand, curateCommand, retrainCommand, reproduceCommand];
@@ -45,9 +46,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       io.err(`rpr ${name}: ${err.message}${err.message.includes('usage: ') ? '' : `\nusage: ${cmd.usage}`}`);
       return 2;
     }
-    io.err(`rpr ${name}: ${(err as Error).message ?? String(err)}`);
+    // the caller's mistakes exit 1 (2 for an invalid request), faults of the app 70 (EX_SOFTWARE)
+    const code = exitCodeFor(err);
+    io.err(`rpr ${name}: ${code === 70 ? 'internal error (a fault of rpr, not of your input): ' : ''}${errorSentence(err)}`);
     if (process.env.RPR_DEBUG) io.err((err as Error).stack ?? '');
-    return 1;
+    return code;
   }
 }
 

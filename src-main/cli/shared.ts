@@ -3,6 +3,7 @@ import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { BackendName } from '../contract/types';
+import { CancelledError } from '../core/errors';
 import { createPool, type EnginePool } from '../engine/pool';
 import { forkHost } from '../engine/hosts';
 import { createServices, type Services } from '../services/index';
@@ -134,8 +135,9 @@ export async function followJob<T>(services: Services, jobId: string, io: CliIo)
   process.once('SIGINT', onSigint);
   try {
     const info = await services.app.jobs.settle(jobId);
-    if (info.status === 'failed') throw new Error(info.error ?? 'job failed');
-    if (info.status === 'cancelled') throw new Error('cancelled');
+    // the work's own error (its class decides the exit code)
+    if (info.status === 'failed') throw services.app.jobs.errorOf(jobId) ?? new Error(info.error ?? 'job failed');
+    if (info.status === 'cancelled') throw new CancelledError();
     return info.result as T;
   } finally {
     off();

@@ -16,6 +16,10 @@ export interface RprClient {
 export interface WireError {
   name: string;
   message: string;
+  /** the HTTP-style status of the error: 4xx the caller's mistake, 5xx a fault of the app */
+  status?: number;
+  /** invalid | not-found | conflict | unreadable | cancelled | internal */
+  kind?: string;
 }
 
 export class RprError extends Error {

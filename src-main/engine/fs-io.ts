@@ -43,7 +43,7 @@ async function readJson(file: string): Promise<ModelJsonFile> {
     text = await fsp.readFile(file, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new InputError(file, code === 'ENOENT' ? 'model.json not found' : `cannot read: ${(e as Error).message}`);
+    throw new InputError(file, code === 'ENOENT' ? 'model.json not found' : `cannot read: ${(e as Error).message}`, code === 'ENOENT' ? 'not-found' : 'unreadable');
   }
   let json: unknown;
   try {

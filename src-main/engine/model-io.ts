@@ -81,12 +81,12 @@ async function locate(path: string): Promise<{ kind: 'json'; file: string } | { 
   try {
     st = await fsp.stat(p);
   } catch {
-    throw new InputError(p, p.endsWith('.json') ? 'model.json not found' : 'not found: expected a model folder or a model.json file');
+    throw new InputError(p, p.endsWith('.json') ? 'model.json not found' : 'not found: expected a model folder or a model.json file', 'not-found');
   }
   if (st.isDirectory()) {
     if (await exists(join(p, 'model.json'))) return { kind: 'json', file: join(p, 'model.json') };
     if ((await exists(join(p, 'saved_model.pb'))) || (await exists(join(p, 'saved_model.pbtxt')))) return { kind: 'savedmodel', dir: p };
-    throw new InputError(p, 'model.json not found in this folder (nor a SavedModel saved_model.pb)');
+    throw new InputError(p, 'model.json not found in this folder (nor a SavedModel saved_model.pb)', 'not-found');
   }
   if (basename(p) === 'saved_model.pb') return { kind: 'savedmodel', dir: dirname(p) };
   return { kind: 'json', file: p };

@@ -59,7 +59,7 @@ interface Slot {
 }
 
 function rebuildError(m: Extract<WorkerMessage, { type: 'error' }>): Error {
-  if (m.name === 'InputError' && m.file !== undefined && m.problem !== undefined) return new InputError(m.file, m.problem);
+  if (m.name === 'InputError' && m.file !== undefined && m.problem !== undefined) return new InputError(m.file, m.problem, m.kind);
   if (m.name === 'CancelledError') return new CancelledError(m.message);
   const e = new Error(m.message);
   e.name = m.name || 'Error';

@@ -5,6 +5,7 @@
  */
 import type { ArchName, BackendInfo, BackendName, ImageShape, InputScale, SchemeSpec } from '../contract/types';
 import type { ImageResult } from '../core/scheduler';
+import type { MistakeKind } from '../core/errors';
 
 export type { ImageResult };
 
@@ -166,7 +167,7 @@ export interface WorkerMessages {
   partial: { jobId: string; results: ImageResult[] };
   result: { jobId: string; result: unknown };
   /** jobId null: the worker itself failed (e.g. backend init) */
-  error: { jobId: string | null; message: string; name: string; file?: string; problem?: string };
+  error: { jobId: string | null; message: string; name: string; file?: string; problem?: string; kind?: MistakeKind };
 }
 
 type Tagged<M> = { [K in keyof M]: { type: K } & M[K] }[keyof M];

@@ -41,6 +41,7 @@ function errorMessage(jobId: string | null, e: unknown): WorkerMessage {
   if (e instanceof InputError) {
     m.file = e.file;
     m.problem = e.problem;
+    m.kind = e.kind;
   }
   return m;
 }

@@ -3,6 +3,7 @@
  * workspace (one at a time).
  */
 import type { BackendInfo, BackendName } from '../contract/types';
+import { ConflictError } from '../core/errors';
 import { readSettings, writeSettings } from './settings';
 import { createPool, type EnginePool } from '../engine/pool';
 import type { ServiceHost } from './context';
@@ -34,7 +35,7 @@ export class AppState {
 
   /** The open workspace, or a clear error telling the user to open one. */
   requireWorkspace(): Workspace {
-    if (!this.ws) throw new Error('no workspace is open: open or create one first');
+    if (!this.ws) throw new ConflictError('no workspace is open: open or create one first');
     return this.ws;
   }
 
@@ -67,7 +68,7 @@ export class AppState {
 
   /** Restart the engine with other settings, saved for later runs; a backend that cannot start is refused. */
   async setEngine(backend: BackendName | 'auto', workers: number | null): Promise<BackendInfo> {
-    if (this.jobs.list().some((j) => j.status === 'running')) throw new Error('wait for the running jobs to finish (or cancel them) before changing the engine');
+    if (this.jobs.list().some((j) => j.status === 'running')) throw new ConflictError('wait for the running jobs to finish (or cancel them) before changing the engine');
     const previous = readSettings(this.host.dataDir);
     const restart = async () => {
       const pool = this.pool;
@@ -83,7 +84,7 @@ export class AppState {
     } catch (err) {
       writeSettings(this.host.dataDir, previous);
       await restart();
-      throw new Error(`cannot switch the engine to ${backend}: ${(err as Error).message}`);
+      throw new ConflictError(`cannot switch the engine to ${backend}: ${(err as Error).message}`);
     }
   }
 

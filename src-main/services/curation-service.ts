@@ -6,9 +6,10 @@
 import type { CallArgs, CallResults } from '../contract/calls';
 import type { ArchName, Comparison, ComparisonRow, CuratedSetInfo, CurationPreview, CurationRules, ModelInfo, OverrideMode, ScoringRunSummary } from '../contract/types';
 import { curate, randomBalancedSubset } from '../core/curation';
+import { ConflictError, RequestError } from '../core/errors';
 import { mcnemar } from '../core/stats/index';
 import type { AppState } from './app-state';
-import { exportImages, type ExportItem } from './export';
+import { checkExportTarget, exportImages, type ExportItem } from './export';
 import type { JobContext } from './jobs';
 import { trainModel } from './models-service';
 import { findCompletedRun, prepareRun, runScoring } from './scoring-service';
@@ -18,7 +19,7 @@ type Overrides = { index: number; mode: OverrideMode }[];
 export function previewCuration(app: AppState, runId: string, rules: CurationRules, overrides: Overrides): CurationPreview {
   const ws = app.requireWorkspace();
   const run = ws.runs.get(runId);
-  if (run.status !== 'done') throw new Error(`scoring run ${runId} is not complete (${run.done}/${run.count} images scored): finish or resume it before curating`);
+  if (run.status !== 'done') throw new ConflictError(`scoring run ${runId} is not complete (${run.done}/${run.count} images scored): finish or resume it before curating`);
   const ds = ws.datasets.get(run.datasetId);
   return curate(ws.runs.scores(runId), rules, overrides, ds.classNames.length);
 }
@@ -30,10 +31,10 @@ export function checkCurationUsable(p: CurationPreview, rules: CurationRules): v
     const nonEmpty = p.before.filter((c) => c > 0).length;
     if (p.short.length >= nonEmpty && nonEmpty > 0) {
       const largest = Math.max(0, ...p.after);
-      throw new Error(`N = ${n} per class is larger than every class (the largest has ${largest} kept images): lower N, or use equalize`);
+      throw new RequestError(`N = ${n} per class is larger than every class (the largest has ${largest} kept images): lower N, or use equalize`);
     }
   }
-  if (p.total === 0) throw new Error('the rules keep no image: lower the minimum steps or add overrides');
+  if (p.total === 0) throw new RequestError('the rules keep no image: lower the minimum steps or add overrides');
 }
 
 export function saveCuratedSet(app: AppState, runId: string, name: string, rules: CurationRules, overrides: Overrides): CuratedSetInfo {
@@ -100,7 +101,7 @@ export async function retrain(app: AppState, setId: string, sourceModelId: strin
   const source = ws.models.get(sourceModelId);
   const run = ws.runs.get(set.runId);
   const refusal = retrainRefusal(set, source);
-  if (refusal) throw new Error(refusal);
+  if (refusal) throw new RequestError(refusal);
   const cfg = source.config as { epochs?: number; seed?: number; validationShare?: number; earlyStoppingPatience?: number };
   const recipe = {
     datasetId: set.datasetId,
@@ -233,13 +234,15 @@ export function curationHandlers(app: AppState) {
     'curation.get': (a: CallArgs<'curation.get'>) => app.requireWorkspace().curated.get(a.setId),
     'curation.export': (a: CallArgs<'curation.export'>): CallResults['curation.export'] => {
       const set = app.requireWorkspace().curated.get(a.setId);
+      // a target that cannot be used is refused at the door (409 / 404 / 400), not by a failed job
+      checkExportTarget(a.path);
       const { jobId } = app.jobs.start('export', `Export ${set.name} v${set.version} as ${a.format}`, (ctx) => exportCuratedSet(app, a.setId, a.path, a.format, ctx), { call: 'curation.export', input: a });
       return { jobId };
     },
     'curation.retrain': (a: CallArgs<'curation.retrain'>): CallResults['curation.retrain'] => {
       const set = app.requireWorkspace().curated.get(a.setId);
       const refusal = retrainRefusal(set, app.requireWorkspace().models.get(a.sourceModelId));
-      if (refusal) throw new Error(refusal);
+      if (refusal) throw new RequestError(refusal);
       const { jobId } = app.jobs.start('retrain', `Retrain on ${set.name} v${set.version}${a.control ? ' (+ control)' : ''}`, (ctx) => retrain(app, a.setId, a.sourceModelId, a.control, ctx), { call: 'curation.retrain', input: a });
       return { jobId };
     },

@@ -83,17 +83,17 @@ export function checkExportTarget(outDir: string): string {
   try {
     st = fs.statSync(out);
   } catch (err) {
-    if ((err as { code?: string }).code === 'ENOTDIR') throw new InputError(out, 'a part of this path is a file, not a folder');
+    if ((err as { code?: string }).code === 'ENOTDIR') throw new InputError(out, 'a part of this path is a file, not a folder', 'invalid');
     if ((err as { code?: string }).code !== 'ENOENT') throw new InputError(out, describe(err));
   }
   if (st) {
-    if (!st.isDirectory()) throw new InputError(out, 'exists and is not a folder: refusing to overwrite it');
+    if (!st.isDirectory()) throw new InputError(out, 'exists and is not a folder: refusing to overwrite it', 'conflict');
     const entries = fs.readdirSync(out);
     if (entries.length > 0) {
-      throw new InputError(out, `folder is not empty (it holds ${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}, e.g. ${entries.slice(0, 3).join(', ')}): refusing to overwrite it (choose an empty or new folder)`);
+      throw new InputError(out, `folder is not empty (it holds ${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}, e.g. ${entries.slice(0, 3).join(', ')}): refusing to overwrite it (choose an empty or new folder)`, 'conflict');
     }
     const whyOut = probeWritable(out);
-    if (whyOut) throw new InputError(out, `cannot write here: ${whyOut}`);
+    if (whyOut) throw new InputError(out, `cannot write here: ${whyOut}`, 'conflict');
   }
   const parent = dirname(out);
   let pst: fs.Stats;
@@ -101,13 +101,13 @@ export function checkExportTarget(outDir: string): string {
     pst = fs.statSync(parent);
   } catch (err) {
     const code = (err as { code?: string }).code;
-    if (code === 'ENOENT') throw new InputError(parent, 'folder does not exist (create it first, or choose another place)');
-    if (code === 'ENOTDIR') throw new InputError(parent, 'a part of this path is a file, not a folder');
+    if (code === 'ENOENT') throw new InputError(parent, 'folder does not exist (create it first, or choose another place)', 'not-found');
+    if (code === 'ENOTDIR') throw new InputError(parent, 'a part of this path is a file, not a folder', 'invalid');
     throw new InputError(parent, describe(err));
   }
-  if (!pst.isDirectory()) throw new InputError(parent, 'is a file, not a folder: cannot export into it');
+  if (!pst.isDirectory()) throw new InputError(parent, 'is a file, not a folder: cannot export into it', 'invalid');
   const why = probeWritable(parent);
-  if (why) throw new InputError(parent, `cannot write here: ${why}`);
+  if (why) throw new InputError(parent, `cannot write here: ${why}`, 'conflict');
   return out;
 }
 

@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { JobFinished, JobInfo, JobKind, JobProgress } from '../contract/types';
-import { CancelledError } from '../core/errors';
+import { CancelledError, NotFoundError } from '../core/errors';
 import { etaMs, startProgress, updateProgress, type ProgressState } from '../core/progress';
 import type { EventBus } from './events';
 
@@ -28,6 +28,8 @@ interface Running {
   info: JobInfo;
   controller: AbortController;
   done: Promise<unknown>;
+  /** what the work threw, with its class (the CLI's exit code and the transports classify it) */
+  error?: unknown;
 }
 
 export class JobManager {
@@ -92,6 +94,8 @@ export class JobManager {
     done.then(
       (result) => finish({ status: 'done', result }),
       (err: unknown) => {
+        const running = this.jobs.get(jobId);
+        if (running) running.error = err;
         if (err instanceof CancelledError || controller.signal.aborted) finish({ status: 'cancelled', error: errorMessage(err) });
         else finish({ status: 'failed', error: errorMessage(err) });
       },
@@ -114,10 +118,15 @@ export class JobManager {
   /** Resolves when the job ends (never rejects); for the CLI and tests. */
   async settle(jobId: string): Promise<JobInfo> {
     const job = this.jobs.get(jobId);
-    if (!job) throw new Error(`unknown job ${jobId}`);
+    if (!job) throw new NotFoundError(`unknown job ${jobId}`);
     await job.done.catch(() => undefined);
     await Promise.resolve();
     return { ...job.info };
+  }
+
+  /** The error a failed (or cancelled) job ended with, as thrown; undefined otherwise. */
+  errorOf(jobId: string): unknown {
+    return this.jobs.get(jobId)?.error;
   }
 
   cancelAll(): void {

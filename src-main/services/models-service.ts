@@ -3,7 +3,7 @@ import { cpSync, existsSync, mkdirSync, renameSync, rmSync, statSync } from 'nod
 import { basename, dirname, join, resolve } from 'node:path';
 import type { CallArgs, CallResults } from '../contract/calls';
 import type { ArchName, EvalResult, ModelInfo } from '../contract/types';
-import { InputError } from '../core/errors';
+import { InputError, RequestError } from '../core/errors';
 import type { InspectJobResult, TrainJobResult } from '../engine/protocol';
 import { newId, nowIso } from '../store/ids';
 import type { AppState } from './app-state';
@@ -92,9 +92,9 @@ export function modelHandlers(app: AppState) {
         if (a.curatedSetId) {
           const ws = app.requireWorkspace();
           const set = ws.curated.get(a.curatedSetId);
-          if (set.datasetId !== a.datasetId) throw new Error(`curated set ${set.name} v${set.version} belongs to another dataset than ${a.datasetId}`);
+          if (set.datasetId !== a.datasetId) throw new RequestError(`curated set ${set.name} v${set.version} belongs to another dataset than ${a.datasetId}`);
           const classes = set.classCounts.filter((c) => c > 0).length;
-          if (classes < 2) throw new Error(`curated set ${set.name} v${set.version} holds ${classes} class${classes === 1 ? '' : 'es'}: a classifier needs at least two`);
+          if (classes < 2) throw new RequestError(`curated set ${set.name} v${set.version} holds ${classes} class${classes === 1 ? '' : 'es'}: a classifier needs at least two`);
           indices = ws.curated.members(set.id);
           split = ws.runs.get(set.runId).split;
           lineage = { curatedSetId: set.id, curatedSet: `${set.name} v${set.version}` };
@@ -152,7 +152,7 @@ export function modelHandlers(app: AppState) {
 export async function inspectModel(app: AppState, a: Pick<CallArgs<'models.import'>, 'path' | 'datasetId' | 'inputScale'>): Promise<InspectJobResult & { source: string }> {
   const ds = app.requireWorkspace().datasets.get(a.datasetId);
   const source = resolve(a.path);
-  if (!existsSync(source)) throw new InputError(source, 'no such file or folder');
+  if (!existsSync(source)) throw new InputError(source, 'no such file or folder', 'not-found');
   const inspected = await app.engine().run({
     kind: 'inspect',
     modelPath: source,

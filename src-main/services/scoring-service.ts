@@ -4,6 +4,7 @@
  * the scores of an uninterrupted run.
  */
 import type { CallArgs, CallResults } from '../contract/calls';
+import { ConflictError, NotFoundError, RequestError } from '../core/errors';
 import type { FoolingView, ScoringRunSummary, SchemeSpec } from '../contract/types';
 import { perturbationAt, resolveParams } from '../core/perturb/index';
 import type { ImageResult } from '../core/scheduler';
@@ -28,9 +29,9 @@ export async function prepareRun(app: AppState, req: ScoreRequest): Promise<Scor
   const model = ws.models.get(req.modelId);
   const ds = ws.datasets.get(req.datasetId);
   const split = ds.splits.find((s) => s.name === req.split);
-  if (!split) throw new Error(`dataset ${ds.name} has no split "${req.split}" (it has ${ds.splits.map((s) => s.name).join(', ')})`);
+  if (!split) throw new NotFoundError(`dataset ${ds.name} has no split "${req.split}" (it has ${ds.splits.map((s) => s.name).join(', ')})`);
   if (model.numClasses !== ds.classNames.length) {
-    throw new Error(`model ${model.name} predicts ${model.numClasses} classes but dataset ${ds.name} has ${ds.classNames.length}`);
+    throw new RequestError(`model ${model.name} predicts ${model.numClasses} classes but dataset ${ds.name} has ${ds.classNames.length}`);
   }
   // every parameter explicit (defaults resolved for the dataset's shape; bad values refused here)
   const scheme: SchemeSpec = { name: req.scheme.name, params: resolveParams(req.scheme, ds.shape) };
@@ -160,7 +161,7 @@ export function scoringHandlers(app: AppState) {
     },
     'scoring.resume': (a: CallArgs<'scoring.resume'>): CallResults['scoring.resume'] => {
       const run = app.requireWorkspace().runs.get(a.runId);
-      if (run.status === 'done') throw new Error(`run ${run.id} is already complete`);
+      if (run.status === 'done') throw new ConflictError(`run ${run.id} is already complete`);
       return { jobId: startJob(run), runId: run.id };
     },
     'scoring.list': (a: CallArgs<'scoring.list'>) => (app.workspace ? app.workspace.runs.list(a.datasetId) : []),
@@ -182,7 +183,7 @@ export function foolingView(app: AppState, runId: string, index: number): Foolin
   const run = ws.runs.get(runId);
   // one score row and one image: this runs on every click in the detail panel
   const score = ws.runs.scoreOf(runId, index);
-  if (!score) throw new Error(`image ${run.split}/${index} has no score in run ${runId} yet`);
+  if (!score) throw new ConflictError(`image ${run.split}/${index} has no score in run ${runId} yet`);
   const { pixels: original, shape } = ws.datasets.image(run.datasetId, run.split, index);
   const step = score.steps;
   const fooled = score.foolPred >= 0 && step >= 1;

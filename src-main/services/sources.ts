@@ -1,6 +1,7 @@
 /** What engine jobs read: the workspace's pixel file of a split and a label file beside it. */
 import { existsSync } from 'node:fs';
 import type { ImageShape } from '../contract/types';
+import { NotFoundError } from '../core/errors';
 import type { PixelSource } from '../engine/protocol';
 import type { Workspace } from '../store/workspace';
 import { writeFileAtomic } from '../store/fsutil';
@@ -14,7 +15,7 @@ export interface SplitSource extends PixelSource {
 export function splitSource(ws: Workspace, datasetId: string, split: string): SplitSource {
   const ds = ws.datasets.get(datasetId);
   const info = ds.splits.find((s) => s.name === split);
-  if (!info) throw new Error(`dataset ${ds.name} has no split "${split}" (it has ${ds.splits.map((s) => s.name).join(', ')})`);
+  if (!info) throw new NotFoundError(`dataset ${ds.name} has no split "${split}" (it has ${ds.splits.map((s) => s.name).join(', ')})`);
   const pixelsPath = ws.datasets.pixelsPath(datasetId, split);
   const labelsPath = pixelsPath.replace(/\.u8$/, '') + '.labels.u8';
   if (!existsSync(labelsPath)) writeFileAtomic(labelsPath, ws.datasets.labels(datasetId, split));

@@ -1,5 +1,6 @@
 /** Workspace and system calls. */
 import type { CallArgs, CallResults } from '../contract/calls';
+import { ConflictError, NotFoundError } from '../core/errors';
 import type { JobInfo } from '../contract/types';
 import { resolve } from 'node:path';
 import { removeStaleTemps } from './export';
@@ -39,9 +40,9 @@ export function workspaceHandlers(app: AppState, dispatch: (name: string, input:
     'jobs.resume': async (a: CallArgs<'jobs.resume'>) => {
       const ws = app.requireWorkspace();
       const job = interrupted().find((j) => j.id === a.jobId);
-      if (!job) throw new Error(`job ${a.jobId} is not an interrupted job of this workspace`);
+      if (!job) throw new NotFoundError(`job ${a.jobId} is not an interrupted job of this workspace`);
       const spec = resumeSpecOf(job.params);
-      if (!spec) throw new Error(`job ${job.title} cannot be resumed: start it again`);
+      if (!spec) throw new ConflictError(`job ${job.title} cannot be resumed: start it again`);
       const started = (await dispatch(spec.call, spec.input)) as { jobId: string };
       ws.jobs.remove(job.id);
       return { jobId: started.jobId };

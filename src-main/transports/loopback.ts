@@ -10,6 +10,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { classifyError, errorSentence } from '../services/errors';
 import type { EventBus } from '../services/events';
 import { encodeWire } from './wire';
 
@@ -124,7 +125,7 @@ export async function startLoopbackServer(opts: LoopbackOptions): Promise<Loopba
       const text = await readBody(req);
       input = text.trim() === '' ? {} : JSON.parse(text);
     } catch (err) {
-      return sendJson(res, 400, { ok: false, error: { name: 'ContractError', message: `bad request body: ${(err as Error).message}` } });
+      return sendJson(res, 400, { ok: false, error: { name: 'ContractError', message: `bad request body: ${(err as Error).message}`, status: 400, kind: 'invalid' } });
     }
     try {
       const value = await opts.dispatch(name, input);
@@ -135,9 +136,9 @@ export async function startLoopbackServer(opts: LoopbackOptions): Promise<Loopba
       }
       sendJson(res, 200, { ok: true, value: value ?? null });
     } catch (err) {
-      const e = err as Error;
-      const status = e.name === 'ContractError' ? 400 : 500;
-      sendJson(res, status, { ok: false, error: { name: e.name || 'Error', message: e.message || String(err) } });
+      // the caller's mistakes are 4xx, faults of the app 500; the body is a sentence, never a stack
+      const { status, kind } = classifyError(err);
+      sendJson(res, status, { ok: false, error: { name: (err as Error)?.name || 'Error', message: errorSentence(err), status, kind } });
     }
   };
 

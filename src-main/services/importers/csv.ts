@@ -12,7 +12,7 @@ import type { CsvTable } from '../../core/csv';
 import { parseCsv } from '../../core/csv';
 import { InputError } from '../../core/errors';
 import { maybeGunzip } from '../../core/gzip';
-import { checkAbort, compareSplits, describeFsError, numericClassNames, readInput } from './util';
+import { checkAbort, compareSplits, describeFsError, fsErrorKind, numericClassNames, readInput } from './util';
 
 export interface CsvImportOptions {
   split?: string;
@@ -29,7 +29,7 @@ export async function importCsv(path: string, opts: CsvImportOptions = {}): Prom
   try {
     isDir = (await stat(path)).isDirectory();
   } catch (e) {
-    throw new InputError(path, describeFsError(e));
+    throw new InputError(path, describeFsError(e), fsErrorKind(e));
   }
   const files: { file: string; split: string | null }[] = [];
   if (isDir) {
@@ -37,7 +37,7 @@ export async function importCsv(path: string, opts: CsvImportOptions = {}): Prom
     try {
       names = (await readdir(path)).filter((n) => CSV_RE.test(n)).sort();
     } catch (e) {
-      throw new InputError(path, describeFsError(e));
+      throw new InputError(path, describeFsError(e), fsErrorKind(e));
     }
     for (const n of names) {
       const split = n.replace(CSV_RE, '').toLowerCase();

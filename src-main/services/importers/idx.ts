@@ -11,7 +11,7 @@ import type { ImportedDataset, ImportedSplit, ProgressFn } from '../../core/data
 import { InputError } from '../../core/errors';
 import { maybeGunzip } from '../../core/gzip';
 import { decodeIdx } from '../../core/idx';
-import { checkAbort, compareSplits, describeFsError, numericClassNames, readInput } from './util';
+import { checkAbort, compareSplits, describeFsError, fsErrorKind, numericClassNames, readInput } from './util';
 
 export interface IdxImportOptions {
   /** import only this split ('train' or 'test') */
@@ -39,7 +39,7 @@ export async function findIdxPairs(dir: string): Promise<IdxPair[]> {
   try {
     names = (await readdir(dir)).sort();
   } catch (e) {
-    throw new InputError(dir, describeFsError(e));
+    throw new InputError(dir, describeFsError(e), fsErrorKind(e));
   }
   // prefer uncompressed over .gz, and t10k over test, when both exist
   const pick = (re: RegExp, split: string) =>

@@ -18,7 +18,7 @@ import { InputError } from '../../core/errors';
 import { decodeJpeg, isJpeg } from '../../core/jpeg';
 import type { DecodedImage } from '../../core/png';
 import { decodePng, isPng } from '../../core/png';
-import { checkAbort, compareSplits, describeFsError, readInput } from './util';
+import { checkAbort, compareSplits, describeFsError, fsErrorKind, readInput } from './util';
 
 export interface ImageFolderOptions {
   /** import only this split */
@@ -46,7 +46,7 @@ async function listDir(path: string): Promise<{ dirs: string[]; files: string[] 
   try {
     entries = await readdir(path, { withFileTypes: true });
   } catch (e) {
-    throw new InputError(path, describeFsError(e));
+    throw new InputError(path, describeFsError(e), fsErrorKind(e));
   }
   const dirs: string[] = [];
   const files: string[] = [];

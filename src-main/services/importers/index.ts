@@ -14,7 +14,7 @@ import { InputError } from '../../core/errors';
 import { CSV_RE, importCsv } from './csv';
 import { IDX_IMAGES_RE, importIdx } from './idx';
 import { importImageFolder } from './imagefolder';
-import { describeFsError } from './util';
+import { describeFsError, fsErrorKind } from './util';
 
 export type ImportFormat = 'auto' | 'idx' | 'imagefolder' | 'csv';
 
@@ -33,7 +33,7 @@ export async function detectFormat(path: string): Promise<Exclude<ImportFormat, 
   try {
     isDir = (await stat(path)).isDirectory();
   } catch (e) {
-    throw new InputError(path, describeFsError(e));
+    throw new InputError(path, describeFsError(e), fsErrorKind(e));
   }
   if (!isDir) {
     const name = path.split(/[\\/]/).pop() as string;
@@ -62,7 +62,7 @@ export async function importDataset(path: string, opts: ImportOptions = {}): Pro
       try {
         if (!(await stat(path)).isDirectory()) dir = dirname(path);
       } catch (e) {
-        throw new InputError(path, describeFsError(e));
+        throw new InputError(path, describeFsError(e), fsErrorKind(e));
       }
       return importIdx(dir, common);
     }

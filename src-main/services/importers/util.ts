@@ -1,6 +1,6 @@
 /** Small helpers shared by the importers: cancellation, reading with clear errors. */
 import { readFile } from 'node:fs/promises';
-import { CancelledError, InputError } from '../../core/errors';
+import { CancelledError, InputError, type MistakeKind } from '../../core/errors';
 
 export function checkAbort(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new CancelledError('import cancelled');
@@ -12,8 +12,13 @@ export async function readInput(path: string, shownAs = path): Promise<Uint8Arra
     const buf = await readFile(path);
     return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
   } catch (e) {
-    throw new InputError(shownAs, describeFsError(e));
+    throw new InputError(shownAs, describeFsError(e), fsErrorKind(e));
   }
+}
+
+/** A file or folder that is not there is not-found (404); any other failure to read it, unreadable. */
+export function fsErrorKind(e: unknown): MistakeKind {
+  return (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'not-found' : 'unreadable';
 }
 
 export function describeFsError(e: unknown): string {

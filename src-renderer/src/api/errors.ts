@@ -1,11 +1,13 @@
 /**
  * The renderer's twin of the contract's RprError (the renderer may import only types from
- * src-main): the server's message, and its error name as `kind`.
+ * src-main): the server's message, and its error name as `kind`; `status` is the server's
+ * classification (4xx the caller's mistake, 5xx a fault of the app; absent when unknown).
  */
 export class ClientError extends Error {
   constructor(
     message: string,
     readonly kind: string = 'Error',
+    readonly status?: number,
   ) {
     super(message);
     this.name = 'RprError';

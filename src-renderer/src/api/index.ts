@@ -40,3 +40,25 @@ export function createDefaultClient(win: Window = window): RprClient {
   }
   return createLoopbackClient({ baseUrl: url.origin, token: token ?? '' });
 }
+
+/**
+ * Can this page call the server? Over IPC always. Over the loopback only with the token `rpr
+ * serve` printed: 'missing' when the page has none (no call is made), 'refused' when the server
+ * turns it down (a token of an earlier run, say). The app starts only on 'ok'.
+ */
+export async function checkAccess(client: RprClient, win: Window = window): Promise<'ok' | 'missing' | 'refused'> {
+  if (client.transport !== 'loopback') return 'ok';
+  if (!(client as { hasToken?: boolean }).hasToken) return 'missing';
+  try {
+    await client.call('workspace.current', {});
+    return 'ok';
+  } catch (e) {
+    if ((e as { status?: number }).status !== 401) return 'ok'; // any other failure is the app's to show
+    try {
+      win.sessionStorage.removeItem(TOKEN_KEY);
+    } catch {
+      /* storage disabled */
+    }
+    return 'refused';
+  }
+}

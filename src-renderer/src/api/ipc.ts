@@ -7,7 +7,7 @@ export function createIpcClient(api: PreloadApi): RprClient {
     transport: 'ipc',
     async call<N extends CallName>(name: N, input: CallInput<N>): Promise<CallResults[N]> {
       const res = await api.invoke(name, input);
-      if (!res.ok) throw new ClientError(res.error.message, res.error.name);
+      if (!res.ok) throw new ClientError(res.error.message, res.error.name, res.error.status);
       return res.value as CallResults[N];
     },
     on<E extends EventName>(event: E, listener: (payload: EventPayloads[E]) => void): () => void {

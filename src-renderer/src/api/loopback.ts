@@ -28,6 +28,8 @@ export interface LoopbackClient extends RprClient {
   close(): void;
   /** 'connecting' | 'open' | 'closed' of the event socket */
   readonly eventsState: string;
+  /** whether the page has a token at all (without one every call would be refused) */
+  readonly hasToken: boolean;
 }
 
 /** The browser transport of `rpr serve`: POST /rpc/<call> with a bearer token, events over a WebSocket. */
@@ -86,6 +88,7 @@ export function createLoopbackClient(opts: LoopbackOptions): LoopbackClient {
     get eventsState() {
       return state;
     },
+    hasToken: opts.token !== '',
     async call<N extends CallName>(name: N, input: CallInput<N>): Promise<CallResults[N]> {
       let res: Response;
       try {
@@ -110,7 +113,7 @@ export function createLoopbackClient(opts: LoopbackOptions): LoopbackClient {
       }
       const b = body as { ok?: boolean; value?: unknown; error?: { name?: string; message?: string } };
       if (b && b.ok === true && res.ok) return b.value as CallResults[N];
-      if (b && b.ok === false && b.error) throw new ClientError(b.error.message ?? `${name} failed`, b.error.name ?? 'Error');
+      if (b && b.ok === false && b.error) throw new ClientError(b.error.message ?? `${name} failed`, b.error.name ?? 'Error', res.status);
       throw new ClientError(`${name}: HTTP ${res.status} unexpected response`, 'ProtocolError');
     },
     on<E extends EventName>(event: E, listener: (payload: EventPayloads[E]) => void): () => void {
