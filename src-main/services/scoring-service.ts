@@ -4,7 +4,7 @@
  * the scores of an uninterrupted run.
  */
 import type { CallArgs, CallResults } from '../contract/calls';
-import { ConflictError, NotFoundError, RequestError } from '../core/errors';
+import { ConflictError, InputError, NotFoundError, RequestError } from '../core/errors';
 import type { FoolingView, ScoringRunSummary, SchemeSpec } from '../contract/types';
 import { perturbationAt, resolveParams } from '../core/perturb/index';
 import type { ImageResult } from '../core/scheduler';
@@ -34,7 +34,7 @@ export async function prepareRun(app: AppState, req: ScoreRequest): Promise<Scor
     throw new RequestError(`model ${model.name} predicts ${model.numClasses} classes but dataset ${ds.name} has ${ds.classNames.length}`);
   }
   // every parameter explicit (defaults resolved for the dataset's shape; bad values refused here)
-  const scheme: SchemeSpec = { name: req.scheme.name, params: resolveParams(req.scheme, ds.shape) };
+  const scheme: SchemeSpec = { name: req.scheme.name, params: asRequest(() => resolveParams(req.scheme, ds.shape)) };
   const params = { modelId: model.id, modelHash: model.hash, datasetId: ds.id, split: req.split, scheme, maxSteps: req.maxSteps, seed: req.seed, shard: req.shard ?? null };
   const existing = ws.runs.findResumable(params);
   if (existing) return existing;
@@ -50,7 +50,7 @@ export async function prepareRun(app: AppState, req: ScoreRequest): Promise<Scor
 export function findCompletedRun(app: AppState, req: ScoreRequest): ScoringRunSummary | null {
   const ws = app.requireWorkspace();
   const model = ws.models.get(req.modelId);
-  const scheme: SchemeSpec = { name: req.scheme.name, params: resolveParams(req.scheme, ws.datasets.get(req.datasetId).shape) };
+  const scheme: SchemeSpec = { name: req.scheme.name, params: asRequest(() => resolveParams(req.scheme, ws.datasets.get(req.datasetId).shape)) };
   const want = ws.runs.paramsHash({ modelId: model.id, modelHash: model.hash, datasetId: req.datasetId, split: req.split, scheme, maxSteps: req.maxSteps, seed: req.seed, shard: req.shard ?? null });
   return (
     ws.runs
@@ -171,10 +171,20 @@ export function scoringHandlers(app: AppState) {
     'scoring.preview': (a: CallArgs<'scoring.preview'>): CallResults['scoring.preview'] => {
       // one image read from its offset (the store checks the index), never the whole split
       const { pixels: original, shape } = app.requireWorkspace().datasets.image(a.datasetId, a.split, a.index);
-      const perturbed = a.steps.map((step) => perturbationAt(a.scheme, original, shape, { seed: a.seed, split: a.split, index: a.index, step }).image);
+      const perturbed = asRequest(() => a.steps.map((step) => perturbationAt(a.scheme, original, shape, { seed: a.seed, split: a.split, index: a.index, step }).image));
       return { original, perturbed, shape };
     },
   };
+}
+
+/** A scheme's parameters come from the request: a value the scheme refuses is an invalid request (400), not unreadable data. */
+function asRequest<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof InputError && err.kind === 'unreadable') throw new InputError(err.file, err.problem, 'invalid');
+    throw err;
+  }
 }
 
 /** The original beside its first fooling perturbation, regenerated from (seed, split, index, step). */

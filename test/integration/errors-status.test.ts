@@ -73,6 +73,8 @@ describe('HTTP status of errors over the loopback', () => {
       metrics: {},
       path: join(PROJECT_ROOT, 'test/fixtures/models/tiny-cnn/model.json'),
     });
+    // one that predicts the dataset's 10 classes (never run: the request is refused before)
+    ws.models.insert({ ...model, id: 'mdl_ten', name: 'ten', numClasses: 10, inputShape: [28, 28, 1] });
     const full = join(tmp, 'full');
     mkdirSync(full);
     writeFileSync(join(full, 'mine.txt'), 'keep me');
@@ -85,6 +87,8 @@ describe('HTTP status of errors over the loopback', () => {
 
     const table: { what: string; call: string; input: unknown; status: number; kind: string; message: RegExp }[] = [
       { what: 'bad schema input', call: 'scoring.start', input: { modelId: model.id, datasetId: ds.id, split: 'test', maxSteps: 'lots' }, status: 400, kind: 'invalid', message: /^invalid input for scoring.start: maxSteps: / },
+      { what: 'a scheme parameter out of range', call: 'scoring.start', input: { modelId: 'mdl_ten', datasetId: ds.id, split: 'test', scheme: { name: 'pixels', params: { k: 100000 } } }, status: 400, kind: 'invalid', message: /scheme pixels: parameter k must be in / },
+      { what: 'a model for other classes', call: 'scoring.start', input: { modelId: model.id, datasetId: ds.id, split: 'test' }, status: 400, kind: 'invalid', message: /model fixture predicts 3 classes but dataset mnist-small test has 10/ },
       { what: 'unknown call', call: 'no.such.call', input: {}, status: 400, kind: 'invalid', message: /^unknown call "no.such.call"$/ },
       { what: 'unknown dataset id', call: 'datasets.get', input: { datasetId: 'ds_nope' }, status: 404, kind: 'not-found', message: /no dataset "ds_nope" in this workspace/ },
       { what: 'unknown model id', call: 'models.export', input: { modelId: 'mdl_nope', path: join(tmp, 'x') }, status: 404, kind: 'not-found', message: /no model "mdl_nope"/ },
