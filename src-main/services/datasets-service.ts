@@ -1,6 +1,8 @@
 /** Datasets: import (IDX, ImageFolder, CSV), download MNIST, browse. */
+import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { CallArgs, CallResults } from '../contract/calls';
+import { InputError } from '../core/errors';
 import type { AppState } from './app-state';
 import { DEFAULT_MNIST_MIRROR } from './context';
 import { importDataset } from './importers/index';
@@ -24,6 +26,8 @@ export function datasetHandlers(app: AppState) {
 
     'datasets.import': (a: CallArgs<'datasets.import'>): CallResults['datasets.import'] => {
       const ws = app.requireWorkspace();
+      // a path that is not there is refused at the door (404), not by a failed job
+      if (!existsSync(a.path)) throw new InputError(a.path, 'no such file or folder', 'not-found');
       const { jobId } = app.jobs.start('import', `Import ${basename(a.path)}`, async (ctx) => {
         const imported = await importDataset(a.path, {
           format: a.format,

@@ -95,6 +95,7 @@ describe('HTTP status of errors over the loopback', () => {
       { what: 'unknown split', call: 'models.evaluate', input: { modelId: model.id, datasetId: ds.id, split: 'validation' }, status: 404, kind: 'not-found', message: /has no split "validation" \(it has test\)/ },
       { what: 'image index out of range', call: 'datasets.image', input: { datasetId: ds.id, split: 'test', index: 500 }, status: 404, kind: 'not-found', message: /image index 500 is out of range/ },
       { what: 'missing path (model import)', call: 'models.import', input: { path: join(tmp, 'nowhere', 'model.json'), datasetId: ds.id }, status: 404, kind: 'not-found', message: /nowhere\/model\.json: no such file or folder/ },
+      { what: 'missing path (dataset import)', call: 'datasets.import', input: { path: join(tmp, 'no-such-mnist') }, status: 404, kind: 'not-found', message: /no-such-mnist: no such file or folder$/ },
       { what: 'missing workspace folder', call: 'workspace.open', input: { path: join(tmp, 'no-such-ws') }, status: 404, kind: 'not-found', message: /no-such-ws: folder does not exist/ },
       { what: 'export target folder whose parent is missing', call: 'models.export', input: { modelId: model.id, path: join(tmp, 'nope', 'out') }, status: 404, kind: 'not-found', message: /nope: folder does not exist/ },
       { what: 'non-empty export target', call: 'models.export', input: { modelId: model.id, path: full }, status: 409, kind: 'conflict', message: /full: folder is not empty .*refusing to overwrite it/ },
@@ -114,6 +115,21 @@ describe('HTTP status of errors over the loopback', () => {
     // still serving after all of that; the workspace is the one opened
     expect((await rpc('datasets.list', {})).status).toBe(200);
   }, 120_000);
+
+  it('a corrupt dataset is found out by its import job, whose error is the sentence naming the file', async () => {
+    const dir = join(tmp, 'corrupt-idx');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'train-images-idx3-ubyte'), Buffer.from('this is not an IDX file at all'));
+    writeFileSync(join(dir, 'train-labels-idx1-ubyte'), Buffer.from('nor this'));
+    const r = await rpc('datasets.import', { path: dir });
+    expect(r.status).toBe(200);
+    const { jobId } = (r.body as unknown as { value: { jobId: string } }).value;
+    const job = await services.app.jobs.settle(jobId);
+    expect(job.status).toBe('failed');
+    expect(job.error).toMatch(/corrupt-idx\/train-images-idx3-ubyte: /);
+    expect(job.error).not.toMatch(/\n\s+at /);
+    expect(classifyError(services.app.jobs.errorOf(jobId)).status).toBe(422);
+  }, 60_000);
 
   it('a genuine internal fault is a 500, still a sentence without a stack', async () => {
     const engine = services.app.engine.bind(services.app);
