@@ -18,9 +18,11 @@ const pids: number[] = [];
 
 beforeAll(() => ensureBuilt());
 afterAll(() => {
+  // whatever a failed test left running: only our own servers (a pid may have been reused since)
+  for (const proc of started) if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
   for (const pid of pids) {
     try {
-      process.kill(pid, 'SIGKILL');
+      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(tmp)) process.kill(pid, 'SIGKILL');
     } catch {
       // already gone
     }
