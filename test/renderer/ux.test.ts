@@ -117,3 +117,28 @@ describe('item 5: the Runs table follows scoring jobs live', () => {
     w.unmount();
   });
 });
+
+describe('item 3: equalize to smallest class', () => {
+  it('warns in the preview which class sets the size and by how much it is short', async () => {
+    const { pinia, client } = await setup();
+    const kept = [90, 97, 3, 88, 92, 80, 85, 91, 77, 95];
+    client.handlers['curation.preview'] = (i) => {
+      const eq = i.rules.balance.mode === 'equalize';
+      return { before: new Array(10).fill(100), after: eq ? new Array(10).fill(3) : kept, short: [], kept, target: eq ? 3 : null, total: eq ? 30 : 798, members: [] };
+    };
+    await seed();
+    const { default: CurateView } = await import('../../src-renderer/src/views/CurateView.vue');
+    const w = mount(CurateView, { global: { plugins: [pinia] } });
+    await w.find('[data-testid="curate-run"]').setValue('run1');
+    await new Promise((r) => setTimeout(r, 50));
+    await flush();
+    expect(w.find('[data-testid="curate-equalize-note"]').exists()).toBe(false);
+    await w.find('[data-testid="curate-balance"]').setValue('equalize');
+    await new Promise((r) => setTimeout(r, 250));
+    await flush();
+    expect(w.find('[data-testid="curate-equalize-note"]').text()).toBe(
+      'Equalized to 3 per class: class two kept only 3 images, 94 fewer than class one (97). Balancing leaves out 768 of the 798 kept images.',
+    );
+    w.unmount();
+  });
+});
