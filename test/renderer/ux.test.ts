@@ -142,3 +142,59 @@ describe('item 3: equalize to smallest class', () => {
     w.unmount();
   });
 });
+
+describe('item 4: one chosen curated set', () => {
+  const set1 = { id: 'set1', name: 'robust-3', version: 2, datasetId: 'ds1', runId: 'run1', rules: { minSteps: null, balance: { mode: 'per-class' as const, n: 3 }, seed: 0 }, overrides: [{ index: 5, mode: 'exclude' as const }], classCounts: [], total: 29, createdAt: 'now' };
+  it('drives the preview, export and retrain, is shown by name, and survives a reload', async () => {
+    const { pinia, client } = await setup();
+    client.handlers['curation.list'] = () => [set1];
+    client.handlers['curation.preview'] = (i) => ({ before: new Array(10).fill(6), after: new Array(10).fill(3), short: [], total: 30 - (i.overrides?.length ?? 0), members: [] });
+    client.handlers['curation.export'] = () => ({ jobId: 'x1' });
+    client.handlers['curation.retrain'] = () => ({ jobId: 'r1' });
+    const { useWorkspace } = await import('../../src-renderer/src/stores/workspace');
+    await useWorkspace().init();
+    await seed();
+    const { default: CurateView } = await import('../../src-renderer/src/views/CurateView.vue');
+    let w = mount(CurateView, { global: { plugins: [pinia] } });
+    await flush();
+    await w.find('[data-testid="curate-set"]').setValue('set1');
+    await new Promise((r) => setTimeout(r, 250));
+    await flush();
+    // the set's run and recipe fill the editor and the preview
+    expect((w.find('[data-testid="curate-run"]').element as HTMLSelectElement).value).toBe('run1');
+    expect((w.find('[data-testid="curate-balance"]').element as HTMLSelectElement).value).toBe('per-class');
+    expect(client.calls.filter((c) => c.name === 'curation.preview').at(-1)?.input).toEqual({ runId: 'run1', rules: set1.rules, overrides: set1.overrides });
+    expect(w.find('[data-testid="preview-set-name"]').text()).toBe('“robust-3” v2');
+    expect(w.find('[data-testid="export-set-name"]').text()).toBe('Set: “robust-3” v2 · 29 images');
+    expect(w.find('[data-testid="retrain-set-name"]').text()).toBe('On set: “robust-3” v2 · 29 images');
+    w.unmount();
+
+    // a reload: new stores, the same browser storage
+    const again = await setup();
+    again.client.handlers['curation.list'] = () => [set1];
+    again.client.handlers['curation.preview'] = client.handlers['curation.preview'];
+    again.client.handlers['curation.export'] = () => ({ jobId: 'x2' });
+    again.client.handlers['curation.retrain'] = () => ({ jobId: 'r2' });
+    await useWorkspace().init();
+    await seed();
+    w = mount(CurateView, { global: { plugins: [again.pinia] } });
+    await new Promise((r) => setTimeout(r, 250));
+    await flush();
+    expect((w.find('[data-testid="curate-set"]').element as HTMLSelectElement).value).toBe('set1');
+    expect((w.find('[data-testid="curate-balance"]').element as HTMLSelectElement).value).toBe('per-class');
+    expect(w.find('[data-testid="preview-set-name"]').text()).toBe('“robust-3” v2');
+    expect(w.find('[data-testid="curate-total"]').text()).toBe('29');
+    await w.find('[data-testid="export-path"]').setValue('/out/x');
+    await w.find('[data-testid="export-button"]').trigger('submit');
+    await w.find('[data-testid="retrain-button"]').trigger('submit');
+    await flush();
+    expect(again.client.calls.find((c) => c.name === 'curation.export')?.input).toMatchObject({ setId: 'set1' });
+    expect(again.client.calls.find((c) => c.name === 'curation.retrain')?.input).toMatchObject({ setId: 'set1' });
+    // an edit: the preview no longer claims to be the set, and says what Export and Retrain use
+    await w.find('[data-testid="curate-balance"]').setValue('all');
+    await flush();
+    expect(w.find('[data-testid="preview-set-name"]').exists()).toBe(false);
+    expect(w.find('[data-testid="preview-set-edited"]').text()).toContain('Export and Retrain use the saved set');
+    w.unmount();
+  });
+});

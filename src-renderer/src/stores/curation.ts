@@ -201,9 +201,30 @@ export const useCuration = defineStore('curation', () => {
     if (timer) clearTimeout(timer);
   }
 
+  // ---- the chosen curated set's recipe (issue 12, item 4; the choice itself lives in stores/selectedSet.ts)
+
+  /** Put a saved set's rules and overrides in the editor (one fresh start: undo history cleared). */
+  function loadRecipe(r: CurationRules, list: { index: number; mode: OverrideMode }[]): void {
+    rules.value = JSON.parse(JSON.stringify(r)) as CurationRules;
+    const next: Record<number, OverrideMode> = {};
+    for (const o of list) next[o.index] = o.mode;
+    overrides.value = next;
+    undoStack.value = [];
+    persistDraft();
+  }
+  /** Is there an edited draft of this run (newer than any saved set)? */
+  function hasDraft(id: string): boolean {
+    try {
+      return localStorage.getItem(DRAFT + id) !== null;
+    } catch {
+      return false;
+    }
+  }
+
   return {
     runId, rules, overrides, overrideList, undoStack, canUndo, preview, previewing, sets, comparison,
     init, refreshSets, selectRun, setMinSteps, setBalance, setSeed, override, overrideRange, undo,
     refreshPreview, save, exportSet, retrain, compare, dispose,
+    loadRecipe, hasDraft,
   };
 });
