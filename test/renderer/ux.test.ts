@@ -198,3 +198,41 @@ describe('item 4: one chosen curated set', () => {
     w.unmount();
   });
 });
+
+describe('item 15: toasts and popovers', () => {
+  it('the engine ⚙ popover closes on Escape and on a click elsewhere (a change of view); errors stay until dismissed, info fades', async () => {
+    const { pinia } = await setup();
+    const { default: App } = await import('../../src-renderer/src/App.vue');
+    const w = mount(App, { global: { plugins: [pinia] }, attachTo: document.body });
+    await flush(10);
+    const details = w.find('[data-testid="engine-settings"]').element as HTMLDetailsElement;
+    details.open = true;
+    document.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }));
+    expect(details.open).toBe(false);
+    details.open = true;
+    await w.find('[data-testid="nav-models"]').trigger('click');
+    await flush();
+    expect(w.find('[data-testid="view-models"]').exists()).toBe(true);
+    expect(details.open).toBe(false);
+    // a click inside the popover leaves it open
+    details.open = true;
+    (details.querySelector('[data-testid="engine-workers"]') as HTMLElement).click();
+    expect(details.open).toBe(true);
+    details.open = false;
+
+    const notify = useNotify();
+    notify.toasts = []; // whatever the fake workspace lacks (it has no jobs.interrupted) is not this test's concern
+    notify.push('error', 'first');
+    notify.push('error', 'second');
+    notify.push('info', 'fades', 200);
+    expect(notify.toasts.map((t) => t.kind)).toEqual(['error', 'error', 'info']);
+    await new Promise((r) => setTimeout(r, 400));
+    await flush();
+    expect(w.findAll('[data-testid="toast"]').map((t) => t.attributes('data-kind'))).toEqual(['error', 'error']);
+    // the toasts sit in their own docked row, not over the content
+    expect(w.find('[data-testid="toasts"]').classes()).toContain('shown');
+    await w.find('[data-testid="toasts-dismiss-errors"]').trigger('click');
+    expect(w.findAll('[data-testid="toast"]')).toHaveLength(0);
+    w.unmount();
+  });
+});
