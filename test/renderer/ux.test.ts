@@ -236,3 +236,99 @@ describe('item 15: toasts and popovers', () => {
     w.unmount();
   });
 });
+
+describe('item 16: small things', () => {
+  const digits = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
+
+  it('selects the dataset an import made', async () => {
+    const { pinia, client } = await setup();
+    await seed();
+    const { default: DatasetsView } = await import('../../src-renderer/src/views/DatasetsView.vue');
+    const w = mount(DatasetsView, { global: { plugins: [pinia] } });
+    await flush();
+    expect(useDatasets().selectedId).toBe('ds1');
+    const ds2 = { ...client.dataset, id: 'ds2', name: 'mnist-small' };
+    client.handlers['datasets.list'] = () => [client.dataset, ds2];
+    client.emit('datasets.changed', { datasets: [client.dataset, ds2] });
+    client.emit('job.finished', { jobId: 'i1', kind: 'import', status: 'done', result: ds2 });
+    await flush();
+    expect(useDatasets().selectedId).toBe('ds2');
+    const active = w.findAll('[data-testid="dataset-item"]').find((b) => b.attributes('aria-pressed') === 'true');
+    expect(active?.attributes('data-id')).toBe('ds2');
+    w.unmount();
+  });
+
+  it('names classes once ("9", not "9 (9)" or "0 · 0"), and explains what "Fooling p ≤" bounds', async () => {
+    const { pinia, client } = await setup({ train: 30, test: 20 });
+    client.handlers['datasets.list'] = () => [{ ...client.dataset, classNames: digits }];
+    const image = client.handlers['datasets.image']!;
+    client.handlers['datasets.image'] = async (i) => {
+      const d = await image(i);
+      return { ...d, className: digits[d.label] };
+    };
+    client.handlers['scoring.fooling'] = (i) => ({
+      id: `test/${i.index}`, step: 12, original: new Uint8Array(16), perturbed: new Uint8Array(16).fill(9), changedPixels: 16,
+      cleanPred: 9, foolPred: 4, foolUpper: 0.25, shape: { height: 4, width: 4, channels: 1 },
+    });
+    await Promise.all([useDatasets().init(), useScoring().init()]);
+    const { default: ExploreView } = await import('../../src-renderer/src/views/ExploreView.vue');
+    const w = mount(ExploreView, { global: { plugins: [pinia] }, attachTo: document.body });
+    await flush(10);
+    const labels = w.findAll('[data-testid="filter-label"] option').map((o) => o.text());
+    expect(labels).toEqual(['all', ...digits]);
+    await w.find('[data-testid="explore-run"]').setValue('run1');
+    await flush(10);
+    await w.findAll('[data-testid="cell"]')[3].trigger('click');
+    await flush(10);
+    expect(w.find('[data-testid="detail-label"]').text()).toBe('9');
+    expect(w.find('[data-testid="detail-fooling"]').findAll('figcaption').map((f) => f.text())).toEqual(['original → 9', 'step 12 → 4']);
+    const help = w.find('[data-testid="detail-bound-help"]');
+    expect(help.attributes('title')).toMatch(/^Upper bound \(one-sided Clopper–Pearson, 95% confidence\) on the chance that a single random perturbation of this image fools the model, from the 250 draws/);
+    expect(help.attributes('tabindex')).toBe('0');
+    // the pair comes first in the panel, before the image's own facts
+    const panel = w.find('[data-testid="detail-panel"]').element;
+    const order = [...panel.querySelectorAll('[data-testid="detail-fooling"], [data-testid="detail-label"]')].map((e) => e.getAttribute('data-testid'));
+    expect(order).toEqual(['detail-fooling', 'detail-label']);
+    w.unmount();
+  });
+
+  it('shows a model lineage as readable fields with links to its dataset, run, curated set and source model', async () => {
+    const { pinia, client } = await setup();
+    const set1 = { id: 'set1', name: 'robust-3', version: 2, datasetId: 'ds1', runId: 'run1', rules: { minSteps: null, balance: { mode: 'all' as const }, seed: 0 }, overrides: [], classCounts: [], total: 29, createdAt: 'now' };
+    client.handlers['curation.list'] = () => [set1];
+    client.handlers['curation.preview'] = () => ({ before: [], after: [], short: [], total: 29, members: [] });
+    const mr = { ...makeModel('m2', 'M_R: M on robust-3 v2'), lineage: { datasetId: 'ds1', dataset: 'tiny-mnist', split: 'train', count: 29, role: 'M_R', curatedSetId: 'set1', curatedSet: 'robust-3 v2', sourceModelId: 'm1', trainCount: 26, valCount: 3 } };
+    client.handlers['models.list'] = () => [makeModel('m1', 'M'), mr];
+    const { useWorkspace } = await import('../../src-renderer/src/stores/workspace');
+    await useWorkspace().init();
+    await seed();
+    const w = mount(ModelsView, { global: { plugins: [pinia] } });
+    await flush();
+    await w.findAll('[data-testid="model-item"]')[1].trigger('click');
+    await flush();
+    const card = w.find('#model-title').element.closest('article')!;
+    expect(card.textContent).not.toMatch(/[{}"]/);
+    const field = (id: string) => w.find(`[data-testid="${id}"]`).text();
+    expect(field('lineage-role')).toBe('M_R: retrained on a curated set');
+    expect(field('lineage-dataset')).toBe('tiny-mnist, train split');
+    expect(field('lineage-count')).toBe('26 images (+ 3 held out for validation)');
+    expect(field('lineage-set')).toBe('robust-3 v2');
+    expect(field('lineage-run')).toBe('test split · paper · seed 0 · 250 steps');
+    expect(field('lineage-source')).toBe('M');
+    const { useNav } = await import('../../src-renderer/src/stores/nav');
+    const { useSelectedSet } = await import('../../src-renderer/src/stores/selectedSet');
+    const nav = useNav();
+    await w.find('[data-testid="lineage-set-link"]').trigger('click');
+    expect(nav.request).toBe('curate');
+    expect(useSelectedSet().setId).toBe('set1');
+    await w.find('[data-testid="lineage-run-link"]').trigger('click');
+    expect(nav.request).toBe('score');
+    expect(nav.focusRunId).toBe('run1');
+    await w.find('[data-testid="lineage-dataset-link"]').trigger('click');
+    expect(nav.request).toBe('datasets');
+    await w.find('[data-testid="lineage-source-link"]').trigger('click');
+    await flush();
+    expect(w.find('#model-title').text()).toBe('M');
+    w.unmount();
+  });
+});
