@@ -2,6 +2,7 @@ import { defineStore } from 'pinia';
 import { computed, ref, shallowRef, watch } from 'vue';
 import type { BalanceRule, Comparison, CuratedSetInfo, CurationPreview, CurationRules, ExportFormat, OverrideMode } from '../../../src-main/contract';
 import { useClient } from '../api';
+import { errorMessage } from '../api/errors';
 import { useJobs } from './jobs';
 import { useNotify } from './notify';
 
@@ -172,12 +173,23 @@ export const useCuration = defineStore('curation', () => {
     }
     return s;
   }
-  async function exportSet(setId: string, path: string, format: ExportFormat): Promise<string | undefined> {
-    if (!path.trim()) {
-      notify.push('error', 'export: enter an output folder');
+  /**
+   * Start an export. With `onError`, a refusal (no folder, a folder not empty…) goes to the caller,
+   * which shows it by the form's field, instead of a toast.
+   */
+  async function exportSet(setId: string, path: string, format: ExportFormat, onError?: (message: string) => void): Promise<string | undefined> {
+    const fail = (message: string): undefined => {
+      if (onError) onError(message);
+      else notify.push('error', `export: ${message}`);
       return undefined;
+    };
+    if (!path.trim()) return fail('enter an output folder');
+    let r: { jobId: string } | undefined;
+    try {
+      r = await useClient().call('curation.export', { setId, path: path.trim(), format });
+    } catch (e) {
+      return fail(errorMessage(e));
     }
-    const r = await notify.guard('export', () => useClient().call('curation.export', { setId, path: path.trim(), format }));
     if (r) jobs.track(r.jobId, 'export', `Export ${format}`);
     return r?.jobId;
   }
