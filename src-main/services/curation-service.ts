@@ -8,7 +8,7 @@ import type { ArchName, Comparison, ComparisonRow, CuratedSetInfo, CurationPrevi
 import { curate, randomBalancedSubset } from '../core/curation';
 import { mcnemar } from '../core/stats/index';
 import type { AppState } from './app-state';
-import { exportImages, type ExportItem } from './export';
+import { exportImages, type ExportItem, checkExportTarget } from './export';
 import type { JobContext } from './jobs';
 import { trainModel } from './models-service';
 import { findCompletedRun, prepareRun, runScoring } from './scoring-service';
@@ -233,6 +233,9 @@ export function curationHandlers(app: AppState) {
     'curation.get': (a: CallArgs<'curation.get'>) => app.requireWorkspace().curated.get(a.setId),
     'curation.export': (a: CallArgs<'curation.export'>): CallResults['curation.export'] => {
       const set = app.requireWorkspace().curated.get(a.setId);
+      // a folder that cannot take the export is refused at once, to the caller (the form says it),
+      // not as a failed job later; the job checks again before it writes
+      checkExportTarget(a.path);
       const { jobId } = app.jobs.start('export', `Export ${set.name} v${set.version} as ${a.format}`, (ctx) => exportCuratedSet(app, a.setId, a.path, a.format, ctx), { call: 'curation.export', input: a });
       return { jobId };
     },

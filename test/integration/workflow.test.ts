@@ -281,11 +281,8 @@ describe('curation, export, retrain, compare', () => {
     expect(classes.length).toBe(set.classCounts.filter((c) => c > 0).length);
     const files = classes.reduce((s, c) => s + readdirSync(join(folder, c)).length, 0);
     expect(files).toBe(members.length);
-    // a non-empty target is refused and left alone
-    const again = await services.call('curation.export', { setId: set.id, path: folder, format: 'imagefolder' });
-    const info = await services.app.jobs.settle(again.jobId);
-    expect(info.status).toBe('failed');
-    expect(info.error).toMatch(/not empty/);
+    // a non-empty target is refused at once, to the caller (no job starts), and left alone
+    await expect(services.call('curation.export', { setId: set.id, path: folder, format: 'imagefolder' })).rejects.toThrow(/not empty/);
     expect(readdirSync(folder).sort()).toEqual([...classes, 'manifest.csv'].sort());
   });
 
