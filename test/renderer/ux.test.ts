@@ -234,7 +234,7 @@ describe('item 15: toasts and popovers', () => {
     await w.find('[data-testid="toasts-dismiss-errors"]').trigger('click');
     expect(w.findAll('[data-testid="toast"]')).toHaveLength(0);
     w.unmount();
-  });
+  }, 30_000); // the whole shell mounts: slow on a loaded machine
 });
 
 describe('item 16: small things', () => {
@@ -289,6 +289,25 @@ describe('item 16: small things', () => {
     const panel = w.find('[data-testid="detail-panel"]').element;
     const order = [...panel.querySelectorAll('[data-testid="detail-fooling"], [data-testid="detail-label"]')].map((e) => e.getAttribute('data-testid'));
     expect(order).toEqual(['detail-fooling', 'detail-label']);
+    w.unmount();
+  });
+
+  it('names a compared model once when its row label is its name ("M", not "M M")', async () => {
+    const { pinia, client } = await setup();
+    const row = (label: string, modelId: string) => ({
+      label, modelId, runId: 'r', testAccuracy: 0.9, robustRatio: 0.5, robustRatioCI95: [0.4, 0.6] as [number, number],
+      perClassRobustRatio: new Array(10).fill(0.5), curve: [0.9, 0.5], trainingSet: { source: 'train', count: 100, classCounts: new Array(10).fill(10) },
+    });
+    client.handlers['curation.compare'] = () => ({ rows: [row('M', 'm1'), row('M_R', 'm3')], mcnemar: { M_vs_M_R: 0.5 } });
+    client.handlers['models.list'] = () => [makeModel('m1', 'M'), makeModel('m3', 'M_R: M on robust v1')];
+    await seed();
+    const { default: CompareView } = await import('../../src-renderer/src/views/CompareView.vue');
+    const w = mount(CompareView, { global: { plugins: [pinia] } });
+    await flush();
+    await w.find('[data-testid="compare-button"]').trigger('submit');
+    await flush();
+    expect(w.find('[data-testid="compare-row-M"] th').text()).toBe('M');
+    expect(w.find('[data-testid="compare-row-M_R"] th').text()).toBe('M_R M_R: M on robust v1');
     w.unmount();
   });
 
