@@ -23,6 +23,8 @@ describe('each view at 1440×900, light and dark', () => {
   let page: Page;
   let tmp: string;
   const pageErrors: string[] = [];
+  /** the scored test split's run (done), explored below */
+  let testRunId = '';
   const text = async (testid: string) => ((await page.getByTestId(testid).first().textContent()) ?? '').trim();
 
   beforeAll(async () => {
@@ -69,16 +71,48 @@ describe('each view at 1440×900, light and dark', () => {
     await page.getByTestId('score-maxsteps').fill('20');
     await page.getByTestId('score-button').click();
     await expect.poll(() => page.locator('[data-testid="run-item"][data-status="done"]').count(), { timeout: 240_000, interval: 500 }).toBe(1);
-    const runId = (await page.getByTestId('run-item').first().getAttribute('data-id')) ?? '';
+    testRunId = (await page.getByTestId('run-item').first().getAttribute('data-id')) ?? '';
 
     await page.getByTestId('nav-curate').click();
-    await page.getByTestId('curate-run').selectOption(runId);
+    await page.getByTestId('curate-run').selectOption(testRunId);
     await page.getByTestId('curate-balance').selectOption('equalize');
     await expect.poll(async () => Number((await text('curate-total')).replace(/\D/g, '') || 0)).toBeGreaterThan(0);
     await page.getByTestId('curate-name').fill('robust-equalized');
     await page.getByTestId('curate-save').click();
     await expect.poll(() => text('export-set-name')).toMatch(/^Set: “robust-equalized” v1 · \d+ images$/);
   }, 600_000);
+
+  it('moves the Runs table with the job bar, and shows a cancelled run as cancelled', async () => {
+    await page.getByTestId('nav-score').click();
+    await page.getByTestId('score-split').selectOption('train');
+    await page.getByTestId('score-maxsteps').fill('250');
+    await page.getByTestId('score-button').click();
+    const bar = page.getByTestId('job').first();
+    const doneOf = (t: string | null | undefined) => Number(t?.match(/(\d+)\/1000/)?.[1] ?? -1);
+    await expect.poll(async () => doneOf(await bar.textContent()), { timeout: 120_000, interval: 200 }).toBeGreaterThan(0);
+    // the bar and the running row, read in one go: the row is never behind the bar
+    const samples: { bar: number; row: number }[] = [];
+    for (let i = 0; i < 12; i++) {
+      samples.push(
+        await page.evaluate(() => {
+          const b = document.querySelector('[data-testid="job"]')?.textContent ?? '';
+          const r = [...document.querySelectorAll('[data-testid="run-item"]')].find((x) => x.getAttribute('data-status') === 'running')?.textContent ?? '';
+          const n = (t: string) => Number(t.match(/(\d+)\/1000/)?.[1] ?? -1);
+          return { bar: n(b), row: n(r) };
+        }),
+      );
+      await page.waitForTimeout(250);
+    }
+    const both = samples.filter((x) => x.bar >= 0 && x.row >= 0);
+    expect(both.length).toBeGreaterThan(0);
+    for (const x of both) expect(x.row, JSON.stringify(samples)).toBeGreaterThanOrEqual(x.bar);
+    await bar.getByTestId('job-cancel').click();
+    const cancelled = page.locator('[data-testid="run-item"][data-status="cancelled"]');
+    await expect.poll(() => cancelled.count(), { timeout: 30_000 }).toBe(1);
+    expect(await cancelled.locator('td').allTextContents()).toContain('cancelled');
+    await expect.poll(() => page.locator('[data-testid="toast"][data-kind="info"]').allTextContents()).toContainEqual(expect.stringMatching(/cancelled/));
+    expect(await page.locator('[data-testid="toast"][data-kind="success"]').allTextContents()).not.toContainEqual(expect.stringMatching(/^Score train.*done/));
+  }, 240_000);
 
   it('closes the engine ⚙ popover on Escape and on navigation', async () => {
     const settings = page.getByTestId('engine-settings');
@@ -129,8 +163,7 @@ describe('each view at 1440×900, light and dark', () => {
         await page.getByTestId(`nav-${view}`).click();
         await page.getByTestId(`view-${view}`).waitFor();
         if (view === 'explore') {
-          const runId = await page.getByTestId('explore-run').locator('option').nth(1).getAttribute('value');
-          await page.getByTestId('explore-run').selectOption(runId ?? '');
+          await page.getByTestId('explore-run').selectOption(testRunId);
           await page.getByTestId('run-charts').waitFor();
           await page.getByTestId('filter-robust').selectOption('no');
           await page.getByTestId('filter-misclassified').selectOption('no');
