@@ -8,7 +8,12 @@ export interface EventPayloads {
   'workspace.changed': WorkspaceInfo | null;
   'datasets.changed': { datasets: DatasetSummary[] };
   'models.changed': Record<string, never>;
-  'scoring.changed': { runId: string };
+  'scoring.changed': {
+    runId: string;
+    /** while a run scores: its committed count, sent with every commit so tables follow the job bar live */
+    done?: number;
+    count?: number;
+  };
   'curation.changed': { setId: string };
 }
 

@@ -214,6 +214,10 @@ export interface CurationPreview {
   after: number[];
   /** classes that cannot reach N: class id and how many they have */
   short: { classId: number; available: number }[];
+  /** images per class the rules keep, before balancing (what balancing cuts down from) */
+  kept?: number[];
+  /** the per-class size balancing aims at: N, the smallest class when equalizing, null when keeping all */
+  target?: number | null;
   total: number;
   members: number[];
 }

@@ -100,6 +100,8 @@ export function curate(
       numClasses,
     ),
     short,
+    kept: byClass.map((l) => l.length),
+    target,
     total: sorted.length,
     members: sorted,
   };

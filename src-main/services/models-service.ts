@@ -3,7 +3,7 @@ import { cpSync, existsSync, mkdirSync, renameSync, rmSync, statSync } from 'nod
 import { basename, dirname, join, resolve } from 'node:path';
 import type { CallArgs, CallResults } from '../contract/calls';
 import type { ArchName, EvalResult, ModelInfo } from '../contract/types';
-import { InputError, RequestError } from '../core/errors';
+import { CancelledError, InputError, RequestError } from '../core/errors';
 import type { InspectJobResult, TrainJobResult } from '../engine/protocol';
 import { newId, nowIso } from '../store/ids';
 import type { AppState } from './app-state';
@@ -55,6 +55,13 @@ export async function trainModel(app: AppState, req: TrainRequest, ctx: Pick<Job
     },
     { signal: ctx.signal, onProgress: (p) => ctx.progress(p.done, p.total, { unit: p.unit, metrics: p.metrics }) },
   );
+  if (result.cancelled) {
+    // a cancelled training keeps no model: a half-trained one would look like any other in
+    // every list, picker and comparison (issue 12, item 2)
+    rmSync(result.modelDir, { recursive: true, force: true });
+    if (result.modelDir !== outDir) rmSync(outDir, { recursive: true, force: true });
+    throw new CancelledError(`training cancelled after ${result.epochsRun} of ${req.epochs} epoch${req.epochs === 1 ? '' : 's'}: the partly trained model was not kept`);
+  }
   const info: ModelInfo = {
     id,
     name: req.name ?? `${req.arch} seed ${req.seed}${req.indices ? ' (curated)' : ''}`,

@@ -104,6 +104,8 @@ export async function runScoring(app: AppState, runId: string, ctx: Pick<JobCont
             doneCount += results.length;
             for (const r of results) doneCost += r.steps + 1;
             ws.runs.commitScores(run.id, results.map(toRow), doneCount);
+            // the run's row first, then the job bar: a table never trails the bar (issue 12, item 5)
+            app.events.emit('scoring.changed', { runId: run.id, done: doneCount, count: all.length });
             ctx.progress(doneCount, all.length, { unit: 'images', metrics: { predictionsPerSec }, etaMs: eta() });
           },
           onProgress: (p) => {
@@ -116,7 +118,8 @@ export async function runScoring(app: AppState, runId: string, ctx: Pick<JobCont
       predictions = r.predictions;
     }
   } catch (err) {
-    ws.runs.setStatus(run.id, ctx.signal.aborted ? 'paused' : 'failed');
+    // a run the user cancelled says so (issue 12, item 5); it resumes like any unfinished run
+    ws.runs.setStatus(run.id, ctx.signal.aborted ? 'cancelled' : 'failed');
     app.events.emit('scoring.changed', { runId: run.id });
     throw err;
   }

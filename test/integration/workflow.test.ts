@@ -337,7 +337,7 @@ describe('curation, export, retrain, compare', () => {
 });
 
 describe('cancel and resume', () => {
-  it('a cancelled run is paused with its committed scores, and resuming ends with the uninterrupted scores', async () => {
+  it('a cancelled run says cancelled, keeps its committed scores, and resuming ends with the uninterrupted scores', async () => {
     const params = { modelId: model.id, datasetId: ds.id, split: 'test', scheme: SCHEME, maxSteps: 150, seed: 11 };
     const { jobId, runId } = await services.call('scoring.start', params);
     const ws = services.app.requireWorkspace();
@@ -350,7 +350,7 @@ describe('cancel and resume', () => {
     const info = await services.app.jobs.settle(jobId);
     expect(info.status).toBe('cancelled');
     const paused = await services.call('scoring.get', { runId });
-    expect(paused.status).toBe('paused');
+    expect(paused.status).toBe('cancelled');
     const partial = await services.call('scoring.scores', { runId });
     expect(partial.index.length).toBeGreaterThan(0);
     expect(partial.index.length).toBeLessThan(500);

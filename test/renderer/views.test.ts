@@ -89,7 +89,7 @@ describe('Models view', () => {
     client.emit('job.progress', { jobId: 't1', kind: 'train', done: 1, total: 5, rate: 900, unit: 'samples', etaMs: 8000, metrics: { epoch: 1, loss: 0.42, acc: 0.88, val_loss: 0.4, val_acc: 0.9 } });
     await flush();
     expect(w.find('[data-testid="train-charts"]').exists()).toBe(true);
-    expect(w.find('[data-testid="train-last"]').text()).toContain('val_acc 0.9000');
+    expect(w.find('[data-testid="train-last"]').text()).toContain('val accuracy 90.00%');
     expect(w.find('[data-testid="job-inline"]').text()).toContain('ETA 8s');
     await w.find('[data-testid="eval-button"]').trigger('submit');
     await flush();

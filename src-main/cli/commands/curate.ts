@@ -75,6 +75,12 @@ export const curateCommand: Command = {
     }
     const preview = curate(scoreRowsToColumns(rows), rules, overrides, ds.classNames.length);
     for (const s of preview.short) io.err(`class ${ds.classNames[s.classId]} cannot reach ${rules.balance.mode === 'per-class' ? rules.balance.n : 'the target'}: it has ${s.available}`);
+    if (rules.balance.mode === 'equalize' && preview.kept && preview.target) {
+      const target = preview.target;
+      const dropped = preview.kept.reduce((sum, k) => sum + Math.max(0, k - target), 0);
+      const limiting = preview.kept.flatMap((k, c) => (k === target ? [ds.classNames[c]] : []));
+      if (dropped > 0) io.err(`equalized to ${target} per class, set by class ${limiting.join(', ')}: balancing leaves out ${dropped} of the ${preview.kept.reduce((a, b) => a + b, 0)} kept images`);
+    }
     checkCurationUsable(preview, rules);
     const byIndex = new Map(rows.map((r) => [r.index, r]));
     const test = run.split !== 'test' ? ds.splits.find((s) => s.name === 'test') : undefined;

@@ -2,6 +2,7 @@ import { defineStore } from 'pinia';
 import { computed, ref, shallowRef, watch } from 'vue';
 import type { BalanceRule, Comparison, CuratedSetInfo, CurationPreview, CurationRules, ExportFormat, OverrideMode } from '../../../src-main/contract';
 import { useClient } from '../api';
+import { errorMessage } from '../api/errors';
 import { useJobs } from './jobs';
 import { useNotify } from './notify';
 
@@ -172,12 +173,23 @@ export const useCuration = defineStore('curation', () => {
     }
     return s;
   }
-  async function exportSet(setId: string, path: string, format: ExportFormat): Promise<string | undefined> {
-    if (!path.trim()) {
-      notify.push('error', 'export: enter an output folder');
+  /**
+   * Start an export. With `onError`, a refusal (no folder, a folder not empty…) goes to the caller,
+   * which shows it by the form's field, instead of a toast.
+   */
+  async function exportSet(setId: string, path: string, format: ExportFormat, onError?: (message: string) => void): Promise<string | undefined> {
+    const fail = (message: string): undefined => {
+      if (onError) onError(message);
+      else notify.push('error', `export: ${message}`);
       return undefined;
+    };
+    if (!path.trim()) return fail('enter an output folder');
+    let r: { jobId: string } | undefined;
+    try {
+      r = await useClient().call('curation.export', { setId, path: path.trim(), format });
+    } catch (e) {
+      return fail(errorMessage(e));
     }
-    const r = await notify.guard('export', () => useClient().call('curation.export', { setId, path: path.trim(), format }));
     if (r) jobs.track(r.jobId, 'export', `Export ${format}`);
     return r?.jobId;
   }
@@ -201,9 +213,30 @@ export const useCuration = defineStore('curation', () => {
     if (timer) clearTimeout(timer);
   }
 
+  // ---- the chosen curated set's recipe (issue 12, item 4; the choice itself lives in stores/selectedSet.ts)
+
+  /** Put a saved set's rules and overrides in the editor (one fresh start: undo history cleared). */
+  function loadRecipe(r: CurationRules, list: { index: number; mode: OverrideMode }[]): void {
+    rules.value = JSON.parse(JSON.stringify(r)) as CurationRules;
+    const next: Record<number, OverrideMode> = {};
+    for (const o of list) next[o.index] = o.mode;
+    overrides.value = next;
+    undoStack.value = [];
+    persistDraft();
+  }
+  /** Is there an edited draft of this run (newer than any saved set)? */
+  function hasDraft(id: string): boolean {
+    try {
+      return localStorage.getItem(DRAFT + id) !== null;
+    } catch {
+      return false;
+    }
+  }
+
   return {
     runId, rules, overrides, overrideList, undoStack, canUndo, preview, previewing, sets, comparison,
     init, refreshSets, selectRun, setMinSteps, setBalance, setSeed, override, overrideRange, undo,
     refreshPreview, save, exportSet, retrain, compare, dispose,
+    loadRecipe, hasDraft,
   };
 });

@@ -5,6 +5,8 @@ import { useClient } from '../api';
 import { useJobs } from './jobs';
 import { useNotify } from './notify';
 
+const isDataset = (x: unknown): x is DatasetSummary => !!x && typeof (x as DatasetSummary).id === 'string' && Array.isArray((x as DatasetSummary).splits);
+
 export type ImportFormat = 'auto' | 'idx' | 'imagefolder' | 'csv';
 
 /** Datasets of the open workspace: seeded by datasets.list, kept live by datasets.changed. */
@@ -14,6 +16,7 @@ export const useDatasets = defineStore('datasets', () => {
   const notify = useNotify();
   const jobs = useJobs();
   let unsub: (() => void) | null = null;
+  let unsubJobs: (() => void) | null = null;
 
   const selected = computed(() => list.value.find((d) => d.id === selectedId.value) ?? null);
 
@@ -25,6 +28,10 @@ export const useDatasets = defineStore('datasets', () => {
   async function init(): Promise<void> {
     const client = useClient();
     unsub ??= client.on('datasets.changed', (p) => setList(p.datasets));
+    // the dataset an import or download just made is the one the user wants next (issue 12, item 16)
+    unsubJobs ??= jobs.onJobFinished((f) => {
+      if ((f.kind === 'import' || f.kind === 'download') && f.status === 'done' && isDataset(f.result)) selectImported(f.result);
+    });
     await refresh();
   }
   async function refresh(): Promise<void> {
@@ -33,6 +40,10 @@ export const useDatasets = defineStore('datasets', () => {
   }
   function select(id: string | null): void {
     selectedId.value = id;
+  }
+  function selectImported(d: DatasetSummary): void {
+    if (!list.value.some((x) => x.id === d.id)) list.value = [...list.value, d];
+    selectedId.value = d.id;
   }
 
   async function importPath(input: { path: string; format: ImportFormat; name?: string; split?: string }): Promise<string | undefined> {
@@ -70,7 +81,8 @@ export const useDatasets = defineStore('datasets', () => {
 
   function dispose(): void {
     unsub?.();
-    unsub = null;
+    unsubJobs?.();
+    unsub = unsubJobs = null;
   }
 
   return { list, selectedId, selected, init, refresh, select, importPath, download, remove, pickPath, dispose };

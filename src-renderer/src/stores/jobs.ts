@@ -45,7 +45,7 @@ export const useJobs = defineStore('jobs', () => {
     j.result = f.result;
     if (f.status === 'failed') notify.push('error', `${j.title} failed: ${f.error ?? 'unknown error'}`);
     else if (f.status === 'done') notify.push('success', `${j.title}: done`);
-    else notify.push('info', `${j.title}: cancelled`);
+    else notify.push('info', f.error && f.error !== 'cancelled' ? `${j.title}: ${f.error}` : `${j.title}: cancelled`);
     for (const l of [...finishListeners]) l(f);
   }
 

@@ -16,7 +16,7 @@ export const useScoring = defineStore('scoring', () => {
 
   async function init(): Promise<void> {
     const client = useClient();
-    unsub ??= client.on('scoring.changed', (p) => void refreshRun(p.runId));
+    unsub ??= client.on('scoring.changed', (p) => (p.done !== undefined && patchProgress(p.runId, p.done) ? undefined : void refreshRun(p.runId)));
     unsubJobs ??= jobs.onJobFinished((f) => {
       if (f.kind === 'score') void refresh();
     });
@@ -36,6 +36,17 @@ export const useScoring = defineStore('scoring', () => {
       const { [runId]: _drop, ...rest } = scoresCache.value;
       scoresCache.value = rest;
     }
+  }
+  /**
+   * A commit of a running run: its row follows at once (the same moment the job bar moves), with
+   * no call; false when the run is not listed yet (then it is fetched).
+   */
+  function patchProgress(runId: string, done: number): boolean {
+    const i = runs.value.findIndex((x) => x.id === runId);
+    if (i < 0) return false;
+    const r = runs.value[i];
+    runs.value.splice(i, 1, { ...r, done, status: 'running' });
+    return true;
   }
   async function scores(runId: string): Promise<ScoreColumns | undefined> {
     const hit = scoresCache.value[runId];
