@@ -144,7 +144,7 @@ export function scoringHandlers(app: AppState) {
   const startJob = (run: ScoringRunSummary): string => {
     const running = active.get(run.id);
     if (running && app.jobs.list().some((j) => j.id === running && j.status === 'running')) return running;
-    const { jobId, done } = app.jobs.start('score', `Score ${run.split} (${run.scheme.name}, ${run.maxSteps} steps, seed ${run.seed})`, (ctx) => runScoring(app, run.id, ctx), { call: 'scoring.resume', input: { runId: run.id } });
+    const { jobId, done } = app.jobs.start('score', scoreJobTitle(app, run), (ctx) => runScoring(app, run.id, ctx), { call: 'scoring.resume', input: { runId: run.id } });
     active.set(run.id, jobId);
     done.then(
       () => active.delete(run.id),
@@ -174,6 +174,21 @@ export function scoringHandlers(app: AppState) {
       return { original, perturbed, shape };
     },
   };
+}
+
+/** "Score <model> on <dataset>/<split> (<scheme>, <steps> steps, seed <seed>)": the job names what it scores */
+function scoreJobTitle(app: AppState, run: ScoringRunSummary): string {
+  const ws = app.requireWorkspace();
+  const name = (get: () => { name: string }, id: string): string => {
+    try {
+      return get().name;
+    } catch {
+      return id;
+    }
+  };
+  const model = name(() => ws.models.get(run.modelId), run.modelId);
+  const dataset = name(() => ws.datasets.get(run.datasetId), run.datasetId);
+  return `Score ${model} on ${dataset}/${run.split} (${run.scheme.name}, ${run.maxSteps} steps, seed ${run.seed})`;
 }
 
 /** The original beside its first fooling perturbation, regenerated from (seed, split, index, step). */
