@@ -51,10 +51,11 @@ export function runParts(r: ScoringRunSummary, src: NameSources) {
   };
 }
 
-/** "<model> · <dataset>/<split> · <scheme> · seed <seed> · <date>" */
+/** "<model> · <dataset>/<split> · <scheme> · seed <seed> · <date>", after the user's name for it if it has one */
 export function runName(r: ScoringRunSummary, src: NameSources): string {
   const p = runParts(r, src);
-  return `${p.model} · ${p.dataset}/${p.split} · ${p.scheme} · ${p.seed} · ${p.date}`;
+  const base = `${p.model} · ${p.dataset}/${p.split} · ${p.scheme} · ${p.seed} · ${p.date}`;
+  return r.name ? `${r.name} (${base})` : base;
 }
 
 /** "<name> v<version>" */
