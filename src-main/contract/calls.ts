@@ -26,6 +26,8 @@ import type {
   RemovalPlan,
   RemovalResult,
 } from './types';
+import { issueText } from './messages';
+import { schemeParamProblems } from './schemes';
 
 const id = z.string().min(1).max(200);
 const path = z.string().min(1).max(4096);
@@ -38,7 +40,12 @@ const itemName = z.string().trim().min(1, 'a name cannot be empty').max(200, 'a 
 export const schemeSpec = z.object({
   name: z.enum(['paper', 'pixels', 'salt-pepper', 'gaussian', 'blur', 'occlusion', 'brightness-contrast', 'fog']),
   params: z.record(z.string(), z.number().finite()),
-});
+}).superRefine(checkSchemeParams);
+
+/** each scheme parameter within its range (limits that hold for every image shape; the services check the rest) */
+function checkSchemeParams(s: { name: string; params: Record<string, number> }, ctx: z.RefinementCtx): void {
+  for (const [key, message] of Object.entries(schemeParamProblems(s))) ctx.addIssue({ code: 'custom', path: ['params', key], message });
+}
 
 export const inputScale = z.union([
   z.literal('unit'),
@@ -237,7 +244,7 @@ export function parseCall<N extends CallName>(name: string, input: unknown): { n
   const parsed = schema.safeParse(input ?? {});
   if (!parsed.success) {
     const detail = parsed.error.issues
-      .map((i) => `${i.path.length ? i.path.join('.') : '(input)'}: ${i.message}`)
+      .map(issueText)
       .join('; ');
     throw new ContractError(`invalid input for ${name}: ${detail}`);
   }

@@ -6,6 +6,8 @@
 import type { CallArgs, CallResults } from '../contract/calls';
 import type { FoolingView, ScoringRunSummary, SchemeSpec } from '../contract/types';
 import { perturbationAt, resolveParams } from '../core/perturb/index';
+import { InputError } from '../core/errors';
+import { schemeParamProblems } from '../contract/schemes';
 import type { ImageResult } from '../core/scheduler';
 import { runStats } from '../core/stats/index';
 import type { RunParams, ScoreRow } from '../store/runs';
@@ -32,6 +34,9 @@ export async function prepareRun(app: AppState, req: ScoreRequest): Promise<Scor
   if (model.numClasses !== ds.classNames.length) {
     throw new Error(`model ${model.name} predicts ${model.numClasses} classes but dataset ${ds.name} has ${ds.classNames.length}`);
   }
+  // the limits users see in the forms and the CLI, in their words (issue 12)
+  const problems = Object.values(schemeParamProblems(req.scheme, ds.shape));
+  if (problems.length) throw new InputError(`scheme ${req.scheme.name}`, problems.join(' '));
   // every parameter explicit (defaults resolved for the dataset's shape; bad values refused here)
   const scheme: SchemeSpec = { name: req.scheme.name, params: resolveParams(req.scheme, ds.shape) };
   const params = { modelId: model.id, modelHash: model.hash, datasetId: ds.id, split: req.split, scheme, maxSteps: req.maxSteps, seed: req.seed, shard: req.shard ?? null };
