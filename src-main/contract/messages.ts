@@ -1,6 +1,8 @@
 /**
- * Schema issues as sentences a user can act on: "max steps must be a number (the field is
- * empty or not a number)" rather than "maxSteps: Invalid input: expected number, received string".
+ * Schema issues as sentences a user can act on: "max steps: must be a number (the field is
+ * empty or holds something else)" rather than "maxSteps: Invalid input: expected number,
+ * received string". The field comes first, in words, then the rule; a rule the schema wrote in
+ * words (a refinement) is kept as written.
  */
 import type { z } from 'zod';
 
@@ -28,27 +30,28 @@ export function fieldWords(path: readonly PropertyKey[]): string {
 }
 
 export function issueText(issue: z.core.$ZodIssue): string {
-  const field = fieldWords(issue.path);
+  if (issue.code === 'custom') return issue.message;
+  return `${fieldWords(issue.path)}: ${ruleText(issue)}`;
+}
+
+function ruleText(issue: z.core.$ZodIssue): string {
+  // a rule the schema wrote in words wins over the generic one
+  if (!/^(Too (small|big)|Invalid|Expected)/i.test(issue.message)) return issue.message;
   switch (issue.code) {
-    case 'custom':
-      return issue.message;
-    case 'invalid_type': {
-      const missing = /received undefined/.test(issue.message);
-      return missing ? `${field} is missing: enter ${article(issue.expected)}` : `${field} must be ${article(issue.expected)} (the field is empty or holds something else)`;
-    }
+    case 'invalid_type':
+      return /received undefined/.test(issue.message) ? `is missing: enter ${article(issue.expected)}` : `must be ${article(issue.expected)} (the field is empty or holds something else)`;
     case 'too_small':
-      if (issue.origin === 'string') return Number(issue.minimum) <= 1 ? `${field} cannot be empty` : `${field} needs at least ${String(issue.minimum)} characters`;
-      if (issue.origin === 'array') return `${field} needs at least ${String(issue.minimum)} item${Number(issue.minimum) === 1 ? '' : 's'}`;
-      return `${field} must be ${issue.inclusive === false ? 'above' : 'at least'} ${String(issue.minimum)}`;
+      if (issue.origin === 'string') return Number(issue.minimum) <= 1 ? 'cannot be empty' : `needs at least ${String(issue.minimum)} characters`;
+      if (issue.origin === 'array') return `needs at least ${String(issue.minimum)} item${Number(issue.minimum) === 1 ? '' : 's'}`;
+      return `must be ${issue.inclusive === false ? 'above' : 'at least'} ${String(issue.minimum)}`;
     case 'too_big':
-      if (issue.origin === 'string') return `${field} is at most ${String(issue.maximum)} characters`;
-      if (issue.origin === 'array') return `${field} takes at most ${String(issue.maximum)} items`;
-      return `${field} must be ${issue.inclusive === false ? 'below' : 'at most'} ${String(issue.maximum)}`;
+      if (issue.origin === 'string') return `is at most ${String(issue.maximum)} characters`;
+      if (issue.origin === 'array') return `takes at most ${String(issue.maximum)} items`;
+      return `must be ${issue.inclusive === false ? 'below' : 'at most'} ${String(issue.maximum)}`;
     case 'invalid_value':
-      return `${field} must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+      return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
     default:
-      // a message the schema wrote in words (e.g. the split-name rule), or zod's own
-      return /^Invalid input/.test(issue.message) ? `${field} is not valid` : `${field}: ${issue.message}`;
+      return 'is not valid';
   }
 }
 

@@ -206,6 +206,10 @@ export function createRemovalRepository(ctx: StoreContext): RemovalRepository {
         del('scoring_runs', 'id', p.ids.runs);
         del('models', 'id', p.ids.models);
         del('datasets', 'id', p.ids.datasets);
+        // interrupted jobs that would resume something removed (running jobs of the app were refused before)
+        for (const gone of [...p.ids.datasets, ...p.ids.models, ...p.ids.runs, ...p.ids.sets]) {
+          db.run('DELETE FROM jobs WHERE params LIKE ?', [`%${JSON.stringify(gone)}%`]);
+        }
       });
     } catch (err) {
       putBack();

@@ -156,6 +156,13 @@ describe('removal through the services', () => {
     expect((await svc.call('workspace.dependents', { kind: 'model', id: ids.a }) as RemovalPlan).blocked).toBeNull();
   });
 
+  it('forgets interrupted jobs that would resume a removed run', async () => {
+    ws.jobs.upsert({ id: 'job_dead', kind: 'score', title: 'Score model A', status: 'running', params: { resume: { call: 'scoring.resume', input: { runId: ids.runA2 } } } });
+    ws.jobs.upsert({ id: 'job_other', kind: 'score', title: 'Score model B', status: 'running', params: { resume: { call: 'scoring.resume', input: { runId: ids.runB } } } });
+    await svc.call('scoring.remove', { runId: ids.runA2 });
+    expect(ws.jobs.list().map((j) => j.id)).toEqual(['job_other']);
+  });
+
   it('an unknown id is a sentence naming it', async () => {
     await expect(svc.call('scoring.remove', { runId: 'run_nope' })).rejects.toThrow(/no scoring run "run_nope"/);
   });

@@ -72,12 +72,12 @@ describe('the contract door', () => {
     expect(k0).toBe('invalid input for scoring.start: k must be at least 1 (got 0).');
     const emptyK = message('scoring.start', start({ scheme: { name: 'paper', params: { k: '' } } }));
     expect(emptyK).not.toMatch(/Invalid input|expected number|received/);
-    expect(emptyK).toContain('scheme parameter k must be a number');
+    expect(emptyK).toContain('scheme parameter k: must be a number');
     const emptySteps = message('scoring.start', start({ maxSteps: '' }));
-    expect(emptySteps).toBe('invalid input for scoring.start: max steps must be a number (the field is empty or holds something else)');
-    expect(message('scoring.start', start({ maxSteps: 0 }))).toBe('invalid input for scoring.start: max steps must be at least 1');
+    expect(emptySteps).toBe('invalid input for scoring.start: max steps: must be a number (the field is empty or holds something else)');
+    expect(message('scoring.start', start({ maxSteps: 0 }))).toBe('invalid input for scoring.start: max steps: must be at least 1');
     expect(message('scoring.preview', { datasetId: 'd', split: 'test', index: 0, seed: 0, steps: [1], scheme: { name: 'occlusion', params: { size: 0 } } })).toContain('patch side must be at least 1 (got 0).');
-    expect(message('models.train', { datasetId: 'd', arch: 'mlp', epochs: 0, seed: 0 })).toBe('invalid input for models.train: epochs must be at least 1');
+    expect(message('models.train', { datasetId: 'd', arch: 'mlp', epochs: 0, seed: 0 })).toBe('invalid input for models.train: epochs: must be at least 1');
   });
 
   it('uses the limits the forms use', () => {

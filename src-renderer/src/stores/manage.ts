@@ -63,6 +63,9 @@ export const useManage = defineStore('manage', () => {
       pending.value = null;
       const more = r.removedItems.length - 1;
       notify.push('success', `Deleted ${KIND_WORD[kind]} ${r.target.name}${more > 0 ? ` and ${more} item${more === 1 ? '' : 's'} that depended on it` : ''}; ${formatBytes(r.freedBytes)} freed.`);
+      // the curation in progress was on a removed run: let it go (its draft would resume a run that is gone)
+      const cur = useCuration();
+      if (cur.runId && r.removedItems.some((x) => x.kind === 'run' && x.id === cur.runId)) cur.selectRun(null);
       await refreshAll();
       return r;
     } finally {
