@@ -76,7 +76,8 @@ export default tseslint.config(
           patterns: [
             { group: [...nodeBuiltins, ...native], message: 'the renderer runs in a browser sandbox' },
             { group: ['**/src-main/**', '!**/src-main/contract', '!**/src-main/contract/**'], message: 'the renderer may import only the contract from src-main' },
-            { group: ['**/src-main/contract', '**/src-main/contract/**'], allowTypeImports: true, message: 'import only types from the contract (import type)' },
+            // schemes.ts and validate.ts are pure data and functions the forms share with the contract and the CLI
+            { regex: 'src-main/contract(/(?!(schemes|validate)$).*)?$', allowTypeImports: true, message: 'import only types from the contract (import type)' },
           ],
         },
       ],

@@ -6,11 +6,14 @@ import { curateCommand, retrainCommand } from './commands/curate';
 import { reproduceCommand } from './commands/reproduce';
 import { mergeCommand, scoreCommand } from './commands/score';
 import { serveCommand } from './commands/serve';
+import { renameCommand, rmCommand } from './commands/manage';
 import { evalCommand, trainCommand } from './commands/train';
 import { errorSentence, exitCodeFor } from '../services/errors';
 import { UsageError, type CliIo, type Command } from './shared';
 
 const commands: Command[] = [serveCommand, importCommand, datasetsCommand, trainCommand, evalCommand, scoreCommand, mergeCommand, curateCommand, retrainCommand, reproduceCommand];
+// delete and rename (issue 12)
+commands.push(rmCommand, renameCommand);
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

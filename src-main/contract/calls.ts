@@ -22,18 +22,30 @@ import type {
   ScoringRunSummary,
   WorkspaceInfo,
   BackendInfo,
+  ItemRef,
+  RemovalPlan,
+  RemovalResult,
 } from './types';
+import { issueText } from './messages';
+import { schemeParamProblems } from './schemes';
 
 const id = z.string().min(1).max(200);
 const path = z.string().min(1).max(4096);
 const split = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'split names are letters, digits, _ and -');
 const seed = z.number().int().min(0).max(2 ** 32 - 1);
 const index = z.number().int().min(0);
+/** a name the user gives a dataset, model, run or curated set */
+const itemName = z.string().trim().min(1, 'a name cannot be empty').max(200, 'a name is at most 200 characters');
 
 export const schemeSpec = z.object({
   name: z.enum(['paper', 'pixels', 'salt-pepper', 'gaussian', 'blur', 'occlusion', 'brightness-contrast', 'fog']),
   params: z.record(z.string(), z.number().finite()),
-});
+}).superRefine(checkSchemeParams);
+
+/** each scheme parameter within its range (limits that hold for every image shape; the services check the rest) */
+function checkSchemeParams(s: { name: string; params: Record<string, number> }, ctx: z.RefinementCtx): void {
+  for (const [key, message] of Object.entries(schemeParamProblems(s))) ctx.addIssue({ code: 'custom', path: ['params', key], message });
+}
 
 export const inputScale = z.union([
   z.literal('unit'),
@@ -147,6 +159,15 @@ export const calls = {
   'curation.retrain': z.object({ setId: id, sourceModelId: id, control: z.boolean().default(true) }),
   'curation.compare': z.object({ modelIds: z.array(id).min(1).max(8), datasetId: id, split: split.default('test') }),
 
+  // delete and rename (issue 12): `workspace.dependents` is the dry run of a removal
+  'workspace.dependents': z.object({ kind: z.enum(['dataset', 'model', 'run', 'curated']), id }),
+  'datasets.rename': z.object({ datasetId: id, name: itemName }),
+  'models.rename': z.object({ modelId: id, name: itemName }),
+  'scoring.remove': z.object({ runId: id }),
+  'scoring.rename': z.object({ runId: id, name: itemName }),
+  'curation.remove': z.object({ setId: id }),
+  'curation.rename': z.object({ setId: id, name: itemName }),
+
   // jobs
   'jobs.list': z.object({}),
   'jobs.cancel': z.object({ jobId: id }),
@@ -173,7 +194,7 @@ export interface CallResults {
   'datasets.get': DatasetSummary;
   'datasets.import': { jobId: string };
   'datasets.download': { jobId: string };
-  'datasets.remove': { removed: boolean };
+  'datasets.remove': RemovalResult;
   'datasets.columns': ImageColumns;
   'datasets.pixels': Uint8Array;
   'datasets.image': ImageDetail;
@@ -183,7 +204,7 @@ export interface CallResults {
   'models.import': ModelInfo;
   'models.export': { path: string };
   'models.evaluate': { jobId: string };
-  'models.remove': { removed: boolean };
+  'models.remove': RemovalResult;
   'scoring.start': { jobId: string; runId: string };
   'scoring.resume': { jobId: string; runId: string };
   'scoring.list': ScoringRunSummary[];
@@ -198,6 +219,13 @@ export interface CallResults {
   'curation.export': { jobId: string };
   'curation.retrain': { jobId: string };
   'curation.compare': Comparison;
+  'workspace.dependents': RemovalPlan;
+  'datasets.rename': ItemRef;
+  'models.rename': ItemRef;
+  'scoring.remove': RemovalResult;
+  'scoring.rename': ItemRef;
+  'curation.remove': RemovalResult;
+  'curation.rename': ItemRef;
   'jobs.list': JobInfo[];
   'jobs.cancel': { cancelled: boolean };
   'jobs.interrupted': JobInfo[];
@@ -216,7 +244,7 @@ export function parseCall<N extends CallName>(name: string, input: unknown): { n
   const parsed = schema.safeParse(input ?? {});
   if (!parsed.success) {
     const detail = parsed.error.issues
-      .map((i) => `${i.path.length ? i.path.join('.') : '(input)'}: ${i.message}`)
+      .map(issueText)
       .join('; ');
     throw new ContractError(`invalid input for ${name}: ${detail}`);
   }

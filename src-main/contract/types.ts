@@ -151,6 +151,8 @@ export interface ScoringRunSummary {
   modelHash: string;
   /** `--shard i/n` as [i, n]; null for a whole split */
   shard: [number, number] | null;
+  /** the user's name for the run (scoring.rename); null when never named */
+  name?: string | null;
 }
 
 export interface RunStats {
@@ -289,4 +291,36 @@ export interface Comparison {
   rows: ComparisonRow[];
   /** McNemar p-values on paired robust flags, key 'M_vs_M_R' etc. */
   mcnemar: Record<string, number>;
+}
+
+/** What can be deleted and renamed from the app (issue 12): delete lists what depends on it. */
+export type ItemKind = 'dataset' | 'model' | 'run' | 'curated';
+
+export interface ItemRef {
+  kind: ItemKind;
+  id: string;
+  /** readable name; a run's reads "<model> · <dataset>/<split> · seed <s> · <date>" */
+  name: string;
+}
+
+/** A dry run of a removal: nothing is changed. */
+export interface RemovalPlan {
+  target: ItemRef;
+  /** removed together with the target (runs of a model, curated sets of a run, …) */
+  removes: ItemRef[];
+  /** kept, but they refer to what is removed (e.g. models trained on a removed curated set), and why */
+  affects: (ItemRef & { why: string })[];
+  /** bytes the removal frees: files exactly, the database's share estimated */
+  bytes: number;
+  /** why it cannot be removed now (a running job uses it), or null */
+  blocked: string | null;
+}
+
+export interface RemovalResult {
+  removed: boolean;
+  target: ItemRef;
+  /** the target and everything removed with it */
+  removedItems: ItemRef[];
+  /** bytes freed on disk, measured (files plus the database after compaction) */
+  freedBytes: number;
 }

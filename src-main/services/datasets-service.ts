@@ -17,11 +17,6 @@ export function datasetHandlers(app: AppState) {
     'datasets.columns': (a: CallArgs<'datasets.columns'>) => app.requireWorkspace().datasets.columns(a.datasetId),
     'datasets.pixels': (a: CallArgs<'datasets.pixels'>) => app.requireWorkspace().datasets.pixels(a.datasetId, a.split),
     'datasets.image': (a: CallArgs<'datasets.image'>) => app.requireWorkspace().datasets.image(a.datasetId, a.split, a.index),
-    'datasets.remove': (a: CallArgs<'datasets.remove'>) => {
-      const removed = app.requireWorkspace().datasets.remove(a.datasetId);
-      changed();
-      return { removed };
-    },
     'datasets.pickPath': async (a: CallArgs<'datasets.pickPath'>) => (app.host.dialogs ? app.host.dialogs.pickPath(a.kind) : null),
 
     'datasets.import': (a: CallArgs<'datasets.import'>): CallResults['datasets.import'] => {

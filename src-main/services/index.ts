@@ -8,6 +8,7 @@ import type { ServiceHost } from './context';
 import { curationHandlers } from './curation-service';
 import { datasetHandlers } from './datasets-service';
 import { modelHandlers } from './models-service';
+import { removalHandlers } from './removal-service';
 import { scoringHandlers } from './scoring-service';
 import { workspaceHandlers } from './workspace-service';
 
@@ -35,6 +36,7 @@ export function createServices(host: ServiceHost): Services {
     ...modelHandlers(app),
     ...scoringHandlers(app),
     ...curationHandlers(app),
+    ...removalHandlers(app),
   };
   return {
     app,

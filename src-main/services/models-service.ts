@@ -142,12 +142,6 @@ export function modelHandlers(app: AppState) {
       }, { call: 'models.evaluate', input: a });
       return { jobId };
     },
-
-    'models.remove': (a: CallArgs<'models.remove'>) => {
-      const removed = app.requireWorkspace().models.remove(a.modelId);
-      app.events.emit('models.changed', {});
-      return { removed };
-    },
   };
 }
 

@@ -7,6 +7,7 @@ import type { CallArgs, CallResults } from '../contract/calls';
 import { ConflictError, InputError, NotFoundError, RequestError } from '../core/errors';
 import type { FoolingView, ScoringRunSummary, SchemeSpec } from '../contract/types';
 import { perturbationAt, resolveParams } from '../core/perturb/index';
+import { schemeParamProblems } from '../contract/schemes';
 import type { ImageResult } from '../core/scheduler';
 import { runStats } from '../core/stats/index';
 import type { RunParams, ScoreRow } from '../store/runs';
@@ -33,6 +34,9 @@ export async function prepareRun(app: AppState, req: ScoreRequest): Promise<Scor
   if (model.numClasses !== ds.classNames.length) {
     throw new RequestError(`model ${model.name} predicts ${model.numClasses} classes but dataset ${ds.name} has ${ds.classNames.length}`);
   }
+  // the limits users see in the forms and the CLI, in their words (issue 12)
+  const problems = Object.values(schemeParamProblems(req.scheme, ds.shape));
+  if (problems.length) throw new InputError(`scheme ${req.scheme.name}`, problems.join(' '), 'invalid');
   // every parameter explicit (defaults resolved for the dataset's shape; bad values refused here)
   const scheme: SchemeSpec = { name: req.scheme.name, params: asRequest(() => resolveParams(req.scheme, ds.shape)) };
   const params = { modelId: model.id, modelHash: model.hash, datasetId: ds.id, split: req.split, scheme, maxSteps: req.maxSteps, seed: req.seed, shard: req.shard ?? null };
@@ -148,7 +152,7 @@ export function scoringHandlers(app: AppState) {
   const startJob = (run: ScoringRunSummary): string => {
     const running = active.get(run.id);
     if (running && app.jobs.list().some((j) => j.id === running && j.status === 'running')) return running;
-    const { jobId, done } = app.jobs.start('score', `Score ${run.split} (${run.scheme.name}, ${run.maxSteps} steps, seed ${run.seed})`, (ctx) => runScoring(app, run.id, ctx), { call: 'scoring.resume', input: { runId: run.id } });
+    const { jobId, done } = app.jobs.start('score', scoreJobTitle(app, run), (ctx) => runScoring(app, run.id, ctx), { call: 'scoring.resume', input: { runId: run.id } });
     active.set(run.id, jobId);
     done.then(
       () => active.delete(run.id),
@@ -188,6 +192,21 @@ function asRequest<T>(fn: () => T): T {
     if (err instanceof InputError && err.kind === 'unreadable') throw new InputError(err.file, err.problem, 'invalid');
     throw err;
   }
+}
+
+/** "Score <model> on <dataset>/<split> (<scheme>, <steps> steps, seed <seed>)": the job names what it scores */
+function scoreJobTitle(app: AppState, run: ScoringRunSummary): string {
+  const ws = app.requireWorkspace();
+  const name = (get: () => { name: string }, id: string): string => {
+    try {
+      return get().name;
+    } catch {
+      return id;
+    }
+  };
+  const model = name(() => ws.models.get(run.modelId), run.modelId);
+  const dataset = name(() => ws.datasets.get(run.datasetId), run.datasetId);
+  return `Score ${model} on ${dataset}/${run.split} (${run.scheme.name}, ${run.maxSteps} steps, seed ${run.seed})`;
 }
 
 /** The original beside its first fooling perturbation, regenerated from (seed, split, index, step). */

@@ -144,6 +144,13 @@ export const MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 4,
+    name: 'names: scoring runs can be named (scoring.rename)',
+    sql: `
+      ALTER TABLE scoring_runs ADD COLUMN name TEXT;
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

@@ -86,6 +86,7 @@ interface RunRow {
   model_hash: string;
   shard: string | null;
   created_at: string;
+  name?: string | null;
 }
 
 /** JSON with object keys sorted, so equal values give equal text. */
@@ -126,6 +127,7 @@ export function createRunRepository(ctx: StoreContext): RunRepository {
       stats: parseJson<RunStats | null>(r.stats, null),
       modelHash: r.model_hash,
       shard: r.shard ? (r.shard.split('/').map(Number) as [number, number]) : null,
+      name: r.name ?? null,
     };
   }
 

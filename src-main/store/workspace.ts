@@ -28,6 +28,8 @@ import { createModelRepository } from './models';
 import type { ModelRepository } from './models';
 import { createRunRepository } from './runs';
 import type { RunRepository } from './runs';
+import { createRemovalRepository } from './removal';
+import type { RemovalRepository } from './removal';
 
 export const WORKSPACE_FORMAT = 'rpr-curator-workspace';
 /** version of the folder layout (the marker's `version`); the schema has its own */
@@ -60,6 +62,8 @@ export interface Workspace {
   readonly runs: RunRepository;
   readonly curated: CuratedRepository;
   readonly jobs: JobRepository;
+  /** delete (with what depends on it) and rename datasets, models, runs and curated sets */
+  readonly removal: RemovalRepository;
   info(): WorkspaceInfo;
   /** `<W>/models/<id>` (not created) */
   modelDir(id: string): string;
@@ -260,6 +264,7 @@ export function openWorkspace(folder: string, opts: OpenWorkspaceOptions = {}): 
     runs: createRunRepository(ctx),
     curated: createCuratedRepository(ctx),
     jobs: createJobRepository(ctx),
+    removal: createRemovalRepository(ctx),
     info: () => ({ path: root, schemaVersion: version, createdAt }),
     modelDir: (id) => modelDirOf(root, id),
     exportsDir: () => path.join(root, EXPORTS_DIR),

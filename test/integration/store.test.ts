@@ -375,7 +375,7 @@ describe('refusing bad workspaces', () => {
     const db = new Database(path.join(tmp, 'workspace.db'));
     db.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (99, 'future', 'x')").run([]);
     db.close();
-    expectWsError(() => openWorkspace(tmp), 'newer-version', /schema v99, this version knows up to v3/);
+    expectWsError(() => openWorkspace(tmp), 'newer-version', new RegExp(`schema v99, this version knows up to v${LATEST_SCHEMA_VERSION}`));
     const marker = path.join(tmp, 'rpr-workspace.json');
     fs.writeFileSync(marker, JSON.stringify({ format: 'rpr-curator-workspace', version: 7, createdAt: 'x' }));
     expectWsError(() => openWorkspace(tmp), 'newer-version', /workspace layout v7/);

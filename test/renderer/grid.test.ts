@@ -171,7 +171,8 @@ describe('image grid', () => {
     await w.find('[data-testid="preview-run"]').trigger('click');
     await flush();
     const call = client.calls.find((c) => c.name === 'scoring.preview')!;
-    expect(call.input).toMatchObject({ datasetId: 'ds1', split: 'test', scheme: { name: 'paper', params: { k: 28 } }, steps: [1, 2, 3, 4, 5, 6] });
+    // the preview's defaults follow the dataset's shape: k = round(sqrt(4*4)) = 4 (issue 12, item 13)
+    expect(call.input).toMatchObject({ datasetId: 'ds1', split: 'test', scheme: { name: 'paper', params: { k: 4 } }, steps: [1, 2, 3, 4, 5, 6] });
     expect(w.findAll('.preview canvas').length).toBe(6);
     // detaching the run restores the plain grid
     await w.find('[data-testid="explore-run"]').setValue('');

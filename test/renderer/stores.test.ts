@@ -83,7 +83,7 @@ describe('stores against the memory client', () => {
     client.emit('datasets.changed', { datasets: [] });
     expect(d.list).toEqual([]);
     expect(d.selectedId).toBeNull();
-    client.handlers['datasets.remove'] = () => ({ removed: true });
+    client.handlers['datasets.remove'] = () => ({ removed: true, target: { kind: 'dataset', id: 'ds1', name: 'tiny-mnist' }, removedItems: [], freedBytes: 0 });
     await d.remove('ds1');
     expect(client.calls.filter((c) => c.name === 'datasets.list')).toHaveLength(2);
     expect(await d.importPath({ path: '/x.csv', format: 'csv', split: 'test', name: ' ' })).toBe('job1');

@@ -42,6 +42,11 @@ describe('import layering', () => {
     expect((await restricted(file, "import { readFileSync } from 'node:fs';\nexport const x = readFileSync;")).join()).toMatch(/browser sandbox/);
   });
 
+  it('the renderer may import the values of the contract\'s pure schemes and validate modules (issue 12)', async () => {
+    const file = 'src-renderer/src/probe.ts';
+    expect(await restricted(file, "import { schemeSpecs } from '../../src-main/contract/schemes';\nimport { numberProblem } from '../../src-main/contract/validate';\nexport const x = [schemeSpecs, numberProblem];")).toEqual([]);
+  });
+
   it('the contract imports nothing but zod and itself', async () => {
     expect((await restricted('src-main/contract/probe.ts', "import { openWorkspace } from '../store/workspace';\nexport const x = openWorkspace;")).length).toBe(1);
     expect(await restricted('src-main/contract/probe.ts', "import { z } from 'zod';\nimport type { EventName } from './events';\nexport const x = z; export type E = EventName;")).toEqual([]);

@@ -1,6 +1,8 @@
 import { resolve } from 'node:path';
 import type { RunStats, SchemeName, SchemeSpec, ScoringRunSummary } from '../../contract/types';
 import { schemeSpec } from '../../contract/calls';
+import { numberProblem } from '../../contract/validate';
+import { issueText } from '../../contract/messages';
 import { InputError } from '../../core/errors';
 import { resolveParams } from '../../core/perturb/index';
 import { foolingUpperBound, type ImageResult } from '../../core/scheduler';
@@ -24,14 +26,19 @@ export function parseShard(v: string | undefined): [number, number] | null {
 export function parseScheme(args: { values: Record<string, unknown> }): SchemeSpec {
   const name = (args.values.scheme as string | undefined) ?? 'paper';
   const params: Record<string, number> = {};
-  if (args.values.k !== undefined) params.k = Number(args.values.k);
+  if (args.values.k !== undefined) {
+    // the same limit as the forms and the contract: k = 0 perturbs nothing and would call every image robust
+    const problem = numberProblem('--k', args.values.k, { min: 1, max: 1e6, integer: true });
+    if (problem) throw new UsageError(`${problem} k is the number of pixels each perturbation draws.`);
+    params.k = Number(args.values.k);
+  }
   for (const p of (args.values.param as string[] | undefined) ?? []) {
     const m = /^([A-Za-z][A-Za-z0-9_]*)=(.+)$/.exec(p);
     if (!m || !Number.isFinite(Number(m[2]))) throw new UsageError(`--param must be name=number, got "${p}"`);
     params[m[1]] = Number(m[2]);
   }
   const parsed = schemeSpec.safeParse({ name, params });
-  if (!parsed.success) throw new UsageError(`--scheme ${name}: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
+  if (!parsed.success) throw new UsageError(`--scheme ${name}: ${parsed.error.issues.map(issueText).join('; ')}`);
   return parsed.data as SchemeSpec;
 }
 
