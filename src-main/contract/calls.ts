@@ -51,6 +51,8 @@ export const curationRules = z.object({
   minSteps: z.number().int().min(0).nullable(),
   balance: balanceRule,
   seed,
+  /** keep images the model misclassifies unperturbed (steps 0) when minSteps is 0; off by default */
+  keepMisclassified: z.boolean().optional(),
 });
 
 export const calls = {
@@ -100,6 +102,9 @@ export const calls = {
     earlyStoppingPatience: z.number().int().min(0).max(100).default(0),
     name: z.string().min(1).max(200).optional(),
     curatedSetId: id.optional(),
+    /** training budget: 'epochs' (exactly `epochs`), 'converge' (early stopping, `epochs` = max epochs), 'equal-steps' (the updates `referenceModelId` took) */
+    budget: z.enum(['epochs', 'converge', 'equal-steps']).default('epochs'),
+    referenceModelId: id.optional(),
   }),
   'models.import': z.object({ path, datasetId: id, name: z.string().min(1).max(200).optional(), inputScale: inputScale.optional() }),
   'models.export': z.object({ modelId: id, path }),

@@ -115,6 +115,10 @@ export interface EvalResult {
   /** confusion[true][pred] */
   confusion: number[][];
   count: number;
+  /** which images: `split test`, or `held-out carve of train` (a single-split dataset) */
+  images?: string;
+  /** set when the model's training lineage is unknown (imported, or trained before lineage was recorded) */
+  warning?: string;
 }
 
 export type SchemeName =
@@ -151,6 +155,8 @@ export interface ScoringRunSummary {
   modelHash: string;
   /** `--shard i/n` as [i, n]; null for a whole split */
   shard: [number, number] | null;
+  /** 'training-split': the model's own training images, scored to curate them (never a test result) */
+  purpose?: 'evaluation' | 'training-split' | 'unknown-lineage';
 }
 
 export interface RunStats {
@@ -205,6 +211,8 @@ export interface CurationRules {
   minSteps: number | null;
   balance: BalanceRule;
   seed: number;
+  /** keep misclassified images (steps 0) when minSteps is 0; off unless asked */
+  keepMisclassified?: boolean;
 }
 
 export type OverrideMode = 'include' | 'exclude';
@@ -282,6 +290,8 @@ export interface ComparisonRow {
 }
 
 export interface Comparison {
+  /** models whose training lineage is unknown: their figures carry this warning */
+  warnings?: string[];
   rows: ComparisonRow[];
   /** McNemar p-values on paired robust flags, key 'M_vs_M_R' etc. */
   mcnemar: Record<string, number>;

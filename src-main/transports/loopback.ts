@@ -136,7 +136,7 @@ export async function startLoopbackServer(opts: LoopbackOptions): Promise<Loopba
       sendJson(res, 200, { ok: true, value: value ?? null });
     } catch (err) {
       const e = err as Error;
-      const status = e.name === 'ContractError' ? 400 : 500;
+      const status = e.name === 'ContractError' || e.name === 'InputError' ? 400 : e.name === 'RefusedError' ? 409 : 500;
       sendJson(res, status, { ok: false, error: { name: e.name || 'Error', message: e.message || String(err) } });
     }
   };
