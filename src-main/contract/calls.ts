@@ -6,6 +6,7 @@
  * handler in the services; the transports are generic.
  */
 import { z } from 'zod';
+import { experimentCalls, type ExperimentCallResults } from './experiments';
 import type {
   Comparison,
   CuratedSetInfo,
@@ -159,6 +160,9 @@ export const calls = {
   'jobs.interrupted': z.object({}),
   'jobs.resume': z.object({ jobId: id }),
   'jobs.dismiss': z.object({ jobId: id }),
+
+  // experiments (contract/experiments.ts)
+  ...experimentCalls,
 } as const;
 
 export type CallName = keyof typeof calls;
@@ -167,7 +171,7 @@ export type CallInput<N extends CallName> = z.input<(typeof calls)[N]>;
 /** What a handler receives (defaults applied). */
 export type CallArgs<N extends CallName> = z.output<(typeof calls)[N]>;
 
-export interface CallResults {
+export interface CallResults extends ExperimentCallResults {
   'system.info': { version: string; backend: BackendInfo; dataDir: string; transport: 'ipc' | 'loopback' };
   'system.setEngine': BackendInfo;
   'workspace.open': WorkspaceInfo;

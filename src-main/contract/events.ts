@@ -10,6 +10,7 @@ export interface EventPayloads {
   'models.changed': Record<string, never>;
   'scoring.changed': { runId: string };
   'curation.changed': { setId: string };
+  'experiments.changed': { experimentId: string };
 }
 
 export type EventName = keyof EventPayloads;
@@ -23,4 +24,5 @@ export const eventNames: readonly EventName[] = [
   'models.changed',
   'scoring.changed',
   'curation.changed',
+  'experiments.changed',
 ] as const;

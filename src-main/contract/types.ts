@@ -241,7 +241,7 @@ export interface CuratedSetInfo {
 
 export type ExportFormat = 'idx' | 'imagefolder' | 'csv' | 'jsonl';
 
-export type JobKind = 'import' | 'download' | 'train' | 'eval' | 'score' | 'export' | 'retrain';
+export type JobKind = 'import' | 'download' | 'train' | 'eval' | 'score' | 'export' | 'retrain' | 'experiment';
 
 export interface JobInfo {
   id: string;

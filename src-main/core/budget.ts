@@ -4,8 +4,9 @@
  *   (patience, max epochs), the best weights restored;
  * - `equal-steps`: the reference model M trains as under converge; every other model gets
  *   exactly the gradient updates M took;
- * - `epochs:N`: N epochs, a seeded random validation carve, no early stopping (the original
- *   behaviour, the paper's literal reading).
+ * - `epochs:N`: N epochs, no early stopping (the original behaviour, the paper's literal reading).
+ * Every budget carves its validation images class-stratified, so a curated set and its matched
+ * control (identical per-class counts) also train on identical per-class counts.
  */
 export type BudgetName = 'converge' | 'equal-steps' | `epochs:${number}`;
 
@@ -44,7 +45,7 @@ export interface TrainerSettings {
 }
 
 export function trainerSettings(b: BudgetSpec, referenceUpdates?: number): TrainerSettings {
-  if (b.kind === 'epochs') return { epochs: b.epochs, earlyStoppingPatience: b.patience, validationMethod: 'random', restoreBest: false };
+  if (b.kind === 'epochs') return { epochs: b.epochs, earlyStoppingPatience: b.patience, validationMethod: 'stratified', restoreBest: false };
   if (b.kind === 'equal-steps' && referenceUpdates !== undefined) return { epochs: b.epochs, earlyStoppingPatience: 0, validationMethod: 'stratified', restoreBest: false, maxUpdates: referenceUpdates };
   return { epochs: b.epochs, earlyStoppingPatience: b.patience, validationMethod: 'stratified', restoreBest: true };
 }

@@ -7,6 +7,7 @@ import { AppState } from './app-state';
 import type { ServiceHost } from './context';
 import { curationHandlers } from './curation-service';
 import { datasetHandlers } from './datasets-service';
+import { experimentHandlers } from './experiments/service';
 import { modelHandlers } from './models-service';
 import { scoringHandlers } from './scoring-service';
 import { workspaceHandlers } from './workspace-service';
@@ -35,6 +36,7 @@ export function createServices(host: ServiceHost): Services {
     ...modelHandlers(app),
     ...scoringHandlers(app),
     ...curationHandlers(app),
+    ...experimentHandlers(app),
   };
   return {
     app,

@@ -49,6 +49,18 @@ export function findTrainedModel(app: AppState, key: string): ModelInfo | null {
   return app.requireWorkspace().models.list().find((m) => (m.config as { recipeKey?: string }).recipeKey === key && !(m.config as { cancelled?: boolean }).cancelled) ?? null;
 }
 
+function settingsOf(req: TrainRequest): TrainerSettings {
+  // no budget given (older callers): exactly the original trainer, random validation carve included
+  return req.budget ? trainerSettings(req.budget, req.referenceUpdates) : { epochs: req.epochs, earlyStoppingPatience: req.earlyStoppingPatience, validationMethod: 'random', restoreBest: false };
+}
+
+/** A finished model of the same recipe (same key: same weights), or a new training. */
+export async function trainOrReuse(app: AppState, req: TrainRequest, ctx: Pick<JobContext, 'signal' | 'progress'>): Promise<{ model: ModelInfo; reused: boolean }> {
+  const found = findTrainedModel(app, recipeKey(req, settingsOf(req)));
+  if (found) return { model: found, reused: true };
+  return { model: await trainModel(app, req, ctx), reused: false };
+}
+
 /** Train a zoo model in an engine worker and register it in the workspace, with its lineage. */
 export async function trainModel(app: AppState, req: TrainRequest, ctx: Pick<JobContext, 'signal' | 'progress'>): Promise<ModelInfo> {
   const ws = app.requireWorkspace();
@@ -59,7 +71,7 @@ export async function trainModel(app: AppState, req: TrainRequest, ctx: Pick<Job
   const train = splitSource(ws, req.datasetId, trainSplit);
   const hasTest = ds.splits.some((s) => s.name === 'test');
   const budget: BudgetSpec = req.budget ?? { kind: 'epochs', epochs: req.epochs, patience: req.earlyStoppingPatience };
-  const settings = trainerSettings(budget, req.referenceUpdates);
+  const settings = settingsOf(req);
   // a dataset with a single split keeps a seeded, class-stratified carve of it for evaluation
   const heldOut: HeldOutCarve | null = hasTest ? null : { split: trainSplit, share: HELD_OUT_SHARE, seed: HELD_OUT_SEED, indices: stratifiedCarve(ws.datasets.labels(ds.id, trainSplit), HELD_OUT_SHARE, HELD_OUT_SEED) };
   let indices = req.indices;
