@@ -116,6 +116,7 @@ export const retrainCommand: Command = {
     const services = cliServices(args);
     try {
       const ws = services.app.requireWorkspace();
+      checkTrainableRun(services.app, run.runId); // a run of the evaluation split is never retrained on
       let sourceId = str(args, 'model-id');
       if (!sourceId) {
         const path = str(args, 'model') ? resolve(str(args, 'model') as string) : run.modelPath;
@@ -123,7 +124,6 @@ export const retrainCommand: Command = {
         sourceId = candidates[0]?.id;
         if (!sourceId) throw new UsageError(`no zoo-trained model with hash ${run.modelHash} in ${ws.path} (${path ?? ''}): retrain needs the recipe of a model trained by rpr train`);
       }
-      checkTrainableRun(services.app, run.runId); // a run of the evaluation split is never retrained on
       const set = saveCuratedSet(services.app, run.runId, str(args, 'name') ?? 'curated', rulesFrom(args), overridesFrom(args));
       io.err(`curated set ${set.name} v${set.version}: ${set.total} images (${set.classCounts.join(' ')})`);
       const source = sourceId;
