@@ -85,7 +85,7 @@ export function verdictLine(name: string, s: PolicySummary, mcnemarVsControl: nu
   }
   const [lo, hi] = d.ci95 as [number, number];
   const word = lo > 0 ? 'beats' : hi < 0 ? 'loses to' : 'does not beat';
-  return `${name} ${word} its control by ${signed(d.mean, 3)} robust ratio${interval(d.ci95, 3)} across ${seeds} seeds ${accText}`;
+  return `${name} ${word} its control${word === 'does not beat' ? ':' : ' by'} ${signed(d.mean, 3)} robust ratio${interval(d.ci95, 3)} across ${seeds} seeds ${accText}`;
 }
 
 export function policyResult(name: PolicyName, seeds: SeedRecord[]): PolicyResult {
