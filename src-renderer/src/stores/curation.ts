@@ -89,6 +89,12 @@ export const useCuration = defineStore('curation', () => {
     rules.value = { ...rules.value, seed: s };
     persistDraft();
   }
+  /** keep images the model misclassifies unperturbed (steps 0) when min steps is 0: off unless asked */
+  function setKeepMisclassified(v: boolean): void {
+    const { keepMisclassified: _k, ...rest } = rules.value;
+    rules.value = v ? { ...rest, keepMisclassified: true } : rest;
+    persistDraft();
+  }
 
   /** Force include/exclude (or clear with null) a set of images; one undo step. */
   function override(indices: Iterable<number>, mode: OverrideMode | null): number {
@@ -202,6 +208,7 @@ export const useCuration = defineStore('curation', () => {
   }
 
   return {
+    setKeepMisclassified,
     runId, rules, overrides, overrideList, undoStack, canUndo, preview, previewing, sets, comparison,
     init, refreshSets, selectRun, setMinSteps, setBalance, setSeed, override, overrideRange, undo,
     refreshPreview, save, exportSet, retrain, compare, dispose,
