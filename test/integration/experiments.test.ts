@@ -6,7 +6,7 @@
  * running the same command again resumes (here: finds every stage done) and exits 0.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -73,6 +73,37 @@ describe('rpr reproduce --policies --budget', () => {
     expect(after.policies).toEqual(was.policies);
     expect(existsSync(join(out(), 'report.md'))).toBe(true);
   }, 200_000);
+
+  it('kill -9 part-way, then the same command: resumes from the stages done and ends with the uninterrupted numbers', async () => {
+    const small = (o: string) => ['reproduce', '--data', MNIST_SMALL, '--out', o, '--policies', 'paper', '--budget', 'epochs:1', '--per-class', '20', '--max-steps', '8', '--arch', 'mlp', '--seed', '3'];
+    const killedOut = join(tmp, 'killed');
+    const proc = spawn(process.execPath, [join(PROJECT_ROOT, 'bin/rpr.mjs'), ...small(killedOut)], { cwd: tmp, env: { ...process.env, RPR_DATA_DIR: join(tmp, 'data') }, stdio: ['ignore', 'ignore', 'ignore'] });
+    const exited = new Promise((ok) => proc.on('close', ok));
+    const stagesDone = (): number => {
+      const root = join(killedOut, 'workspace', 'experiments');
+      if (!existsSync(root)) return 0;
+      const dir = readdirSync(root)[0];
+      const file = dir && join(root, dir, 'experiment.json');
+      return file && existsSync(file) ? Object.keys(JSON.parse(readFileSync(file, 'utf8')).stages).length : 0;
+    };
+    const t0 = Date.now();
+    while (stagesDone() < 2 && Date.now() - t0 < 120_000) await new Promise((r) => setTimeout(r, 100));
+    proc.kill('SIGKILL');
+    await exited;
+    const atKill = stagesDone();
+    expect(atKill).toBeGreaterThanOrEqual(2);
+    expect(atKill).toBeLessThan(7);
+    const resumed = await rpr(...small(killedOut));
+    if (resumed.code !== 0) throw new Error(resumed.stderr);
+    const m = /resuming experiment exp_[0-9a-f]+: (\d+)\/7 stages already done/.exec(resumed.stderr);
+    expect(m).not.toBeNull();
+    expect(Number(m![1])).toBeGreaterThanOrEqual(atKill);
+    const whole = await rpr(...small(join(tmp, 'whole')));
+    if (whole.code !== 0) throw new Error(whole.stderr);
+    const a = JSON.parse(readFileSync(join(killedOut, 'results.json'), 'utf8'));
+    const b = JSON.parse(readFileSync(join(tmp, 'whole', 'results.json'), 'utf8'));
+    for (const role of ['M', 'MR', 'MC']) for (const k of ['testAccuracy', 'testRobustRatio', 'trainCount', 'testCurve', 'testPerClassRobustRatio']) expect(a[role][k]).toEqual(b[role][k]);
+  }, 400_000);
 
   it('refuses an unknown policy or budget with the usage', async () => {
     const bad = await rpr('reproduce', '--data', MNIST_SMALL, '--out', join(tmp, 'bad'), '--policies', 'paper,nope');
