@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatasetSummary, EvalResult, JobInfo, ModelInfo, ScoringRunSummary } from '../../src-main/contract/types';
 import { createServices, type Services } from '../../src-main/services/index';
+import { pngOf, writeAt } from '../helpers/fixtures';
 import { MNIST_SMALL, PROJECT_ROOT } from '../helpers/paths';
 import { ensureBuilt, startServe } from '../helpers/serve';
 
@@ -98,6 +99,23 @@ describe('the leak is refused through the services (IPC)', () => {
     const r = (await settled((await services.call('models.evaluate', { modelId: imported.id, datasetId: ds.id, split: 'test' })).jobId)).result as EvalResult;
     expect(r.warning).toMatch(/lineage unknown/);
   });
+});
+
+describe('a dataset with a single split', () => {
+  it('keeps a seeded, class-stratified held-out carve, recorded in the lineage, and evaluates on it only', async () => {
+    const root = join(tmp, 'single');
+    for (let c = 0; c < 2; c++) for (let i = 0; i < 30; i++) await writeAt(root, `class${c}/img${String(i).padStart(2, '0')}.png`, pngOf(28, 28, 1, c * 100 + i).bytes);
+    const one = (await settled((await services.call('datasets.import', { path: root, format: 'imagefolder' })).jobId)).result as DatasetSummary;
+    expect(one.splits.map((s) => s.name)).toEqual(['train']);
+    const m = (await settled((await services.call('models.train', { datasetId: one.id, arch: 'mlp', epochs: 1, seed: 0, budget: 'epochs' })).jobId)).result as ModelInfo;
+    const l = m.lineage as { heldOut: { split: string; indices: number[]; seed: number; share: number }; trainCount: number; valCount: number };
+    expect(l.heldOut).toMatchObject({ split: 'train', seed: 0, share: 0.2 });
+    expect(l.heldOut.indices).toHaveLength(12); // 6 of each class
+    expect(l.trainCount + l.valCount).toBe(48);
+    const r = (await settled((await services.call('models.evaluate', { modelId: m.id, datasetId: one.id, split: 'train' })).jobId)).result as EvalResult;
+    expect(r.count).toBe(12);
+    expect(r.images).toBe('held-out carve of train');
+  }, 120_000);
 });
 
 describe('the leak is refused over the loopback (4xx) and by the CLI', () => {
