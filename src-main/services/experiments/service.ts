@@ -6,6 +6,7 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameS
 import { join, resolve } from 'node:path';
 import type { CallArgs, CallResults } from '../../contract/calls';
 import type { ExperimentConfig, ExperimentInfo } from '../../contract/experiments';
+import { InputError } from '../../core/errors';
 import { PAPER } from '../../core/experiment/paper-report';
 import type { PolicyName } from '../../core/experiment/policies';
 import { renderExperimentReport } from '../../core/experiment/report';
@@ -136,7 +137,7 @@ export function experimentHandlers(app: AppState) {
       const ws = app.requireWorkspace();
       const ds = ws.datasets.get(a.datasetId);
       budgetOf(a); // a bad budget is refused before anything starts
-      if (!ds.splits.some((s) => s.name === 'train') || !ds.splits.some((s) => s.name === 'test')) throw new Error(`dataset ${ds.name} needs a train and a test split for an experiment (it has ${ds.splits.map((s) => s.name).join(', ')})`);
+      if (!ds.splits.some((s) => s.name === 'train') || !ds.splits.some((s) => s.name === 'test')) throw new InputError(ds.name, `an experiment needs a train and a test split (this dataset has ${ds.splits.map((s) => s.name).join(', ')})`);
       const cfg: ExperimentConfig = a;
       const id = experimentId(cfg);
       const state: ExperimentState = loadState(ws.path, id) ?? {
