@@ -150,7 +150,15 @@ export const calls = {
   'curation.list': z.object({ datasetId: id.optional() }),
   'curation.get': z.object({ setId: id }),
   'curation.export': z.object({ setId: id, path, format: z.enum(['idx', 'imagefolder', 'csv', 'jsonl']) }),
-  'curation.retrain': z.object({ setId: id, sourceModelId: id, control: z.boolean().default(true) }),
+  'curation.retrain': z.object({
+    setId: id,
+    sourceModelId: id,
+    control: z.boolean().default(true),
+    /** 'source': the source model's own budget; 'equal-steps': the updates the source model took */
+    budget: z.enum(['source', 'epochs', 'converge', 'equal-steps']).default('source'),
+    /** epochs (budget 'epochs') or max epochs (converge); default: the source model's */
+    epochs: z.number().int().min(1).max(1000).optional(),
+  }),
   'curation.compare': z.object({ modelIds: z.array(id).min(1).max(8), datasetId: id, split: split.default('test') }),
 
   // jobs

@@ -96,7 +96,12 @@ export function retrainRefusal(set: CuratedSetInfo, source: ModelInfo): string |
 }
 
 /** Train M_R (and the control M_C) with the source model's recipe, then score M, M_R, M_C on test. */
-export async function retrain(app: AppState, setId: string, sourceModelId: string, control: boolean, ctx: Pick<JobContext, 'signal' | 'progress'>): Promise<RetrainResult> {
+export interface RetrainBudget {
+  budget?: 'source' | 'epochs' | 'converge' | 'equal-steps';
+  epochs?: number;
+}
+
+export async function retrain(app: AppState, setId: string, sourceModelId: string, control: boolean, ctx: Pick<JobContext, 'signal' | 'progress'>, chosen: RetrainBudget = {}): Promise<RetrainResult> {
   const ws = app.requireWorkspace();
   const set = ws.curated.get(setId);
   const source = ws.models.get(sourceModelId);
@@ -106,7 +111,14 @@ export async function retrain(app: AppState, setId: string, sourceModelId: strin
   checkTrainableRun(app, set.runId);
   const cfg = source.config as { epochs?: number; seed?: number; validationShare?: number; earlyStoppingPatience?: number; budget?: string; updates?: number };
   // the source's budget: converge stays converge; equal-steps gives M_R and M_C the updates M took
-  const parsed = cfg.budget ? parseBudget(cfg.budget, { patience: cfg.earlyStoppingPatience || undefined, maxEpochs: cfg.epochs }) : null;
+  const epochs = chosen.epochs ?? cfg.epochs ?? 3;
+  const parsed =
+    chosen.budget && chosen.budget !== 'source'
+      ? parseBudget(chosen.budget === 'epochs' ? `epochs:${epochs}` : chosen.budget, { patience: cfg.earlyStoppingPatience || undefined, maxEpochs: epochs })
+      : cfg.budget
+        ? parseBudget(cfg.budget, { patience: cfg.earlyStoppingPatience || undefined, maxEpochs: cfg.epochs })
+        : null;
+  if (parsed?.kind === 'equal-steps' && !cfg.updates) throw new Error(`model ${source.name} has no recorded update count (trained before updates were recorded): choose another budget`);
   const recipe = {
     datasetId: set.datasetId,
     arch: source.arch as ArchName,
@@ -251,7 +263,7 @@ export function curationHandlers(app: AppState) {
       const refusal = retrainRefusal(set, app.requireWorkspace().models.get(a.sourceModelId));
       if (refusal) throw new Error(refusal);
       checkTrainableRun(app, set.runId);
-      const { jobId } = app.jobs.start('retrain', `Retrain on ${set.name} v${set.version}${a.control ? ' (+ control)' : ''}`, (ctx) => retrain(app, a.setId, a.sourceModelId, a.control, ctx), { call: 'curation.retrain', input: a });
+      const { jobId } = app.jobs.start('retrain', `Retrain on ${set.name} v${set.version}${a.control ? ' (+ control)' : ''}`, (ctx) => retrain(app, a.setId, a.sourceModelId, a.control, ctx, { budget: a.budget, epochs: a.epochs }), { call: 'curation.retrain', input: a });
       return { jobId };
     },
     'curation.compare': (a: CallArgs<'curation.compare'>) => compareModels(app, a.modelIds, a.datasetId, a.split),

@@ -19,6 +19,7 @@ let services: Services;
 let ds: DatasetSummary;
 let model: ModelInfo;
 let testRun: ScoringRunSummary;
+let trainRun: ScoringRunSummary;
 const SCHEME = { name: 'paper' as const, params: { k: 28 } };
 
 async function settled(jobId: string): Promise<JobInfo> {
@@ -84,6 +85,7 @@ describe('the leak is refused through the services (IPC)', () => {
     await settled(s.jobId);
     const run = await services.call('scoring.get', { runId: s.runId });
     expect(run.purpose).toBe('training-split');
+    trainRun = run;
     expect((await services.call('scoring.get', { runId: testRun.id })).purpose).toBe('evaluation');
   });
 
@@ -93,6 +95,15 @@ describe('the leak is refused through the services (IPC)', () => {
     await expect(services.call('curation.retrain', { setId: set.id, sourceModelId: model.id })).rejects.toThrow(/covers split "test", the evaluation split.*score the "train" split/);
     await expect(services.call('models.train', { datasetId: ds.id, arch: 'mlp', epochs: 1, seed: 0, curatedSetId: set.id })).rejects.toThrow(/covers split "test"/);
   });
+
+  it('Retrain from a training-split run, under equal-steps: M_R gets the updates the source model took', async () => {
+    const set = await services.call('curation.save', { runId: trainRun.id, name: 'train-set', rules: { minSteps: 1, balance: { mode: 'all' }, seed: 0 } });
+    const { jobId } = await services.call('curation.retrain', { setId: set.id, sourceModelId: model.id, control: false, budget: 'equal-steps' });
+    const r = (await settled(jobId)).result as { mr: ModelInfo };
+    expect((r.mr.config as { updates: number }).updates).toBe((model.config as { updates: number }).updates);
+    expect((r.mr.config as { budget: string }).budget).toBe('equal-steps');
+    expect((r.mr.lineage as { indices: number[] }).indices).toHaveLength(set.total);
+  }, 120_000);
 
   it('a model without lineage (imported) is evaluated with a warning', async () => {
     const imported = await services.call('models.import', { path: model.path, datasetId: ds.id });

@@ -187,8 +187,9 @@ export const useCuration = defineStore('curation', () => {
     if (r) jobs.track(r.jobId, 'export', `Export ${format}`);
     return r?.jobId;
   }
-  async function retrain(setId: string, sourceModelId: string, control: boolean): Promise<string | undefined> {
-    const r = await notify.guard('retrain', () => useClient().call('curation.retrain', { setId, sourceModelId, control }));
+  async function retrain(setId: string, sourceModelId: string, control: boolean, budget?: { budget: 'source' | 'epochs' | 'converge' | 'equal-steps'; epochs?: number }): Promise<string | undefined> {
+    const input = budget && budget.budget !== 'source' ? { setId, sourceModelId, control, ...budget } : { setId, sourceModelId, control };
+    const r = await notify.guard('retrain', () => useClient().call('curation.retrain', input));
     if (r) jobs.track(r.jobId, 'retrain', control ? 'Retrain M_R and control M_C' : 'Retrain M_R');
     return r?.jobId;
   }
