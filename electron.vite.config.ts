@@ -15,6 +15,8 @@ const external = [
   'zod',
   'fflate',
   'jpeg-js',
+  // experiments: charts rasterized to PNG (libvips)
+  'sharp',
 ];
 
 export default defineConfig({

@@ -6,6 +6,7 @@
  * handler in the services; the transports are generic.
  */
 import { z } from 'zod';
+import { experimentCalls, type ExperimentCallResults } from './experiments';
 import type {
   Comparison,
   CuratedSetInfo,
@@ -63,6 +64,8 @@ export const curationRules = z.object({
   minSteps: z.number().int().min(0).nullable(),
   balance: balanceRule,
   seed,
+  /** keep images the model misclassifies unperturbed (steps 0) when minSteps is 0; off by default */
+  keepMisclassified: z.boolean().optional(),
 });
 
 export const calls = {
@@ -112,6 +115,9 @@ export const calls = {
     earlyStoppingPatience: z.number().int().min(0).max(100).default(0),
     name: z.string().min(1).max(200).optional(),
     curatedSetId: id.optional(),
+    /** training budget: 'epochs' (exactly `epochs`), 'converge' (early stopping, `epochs` = max epochs), 'equal-steps' (the updates `referenceModelId` took) */
+    budget: z.enum(['epochs', 'converge', 'equal-steps']).default('epochs'),
+    referenceModelId: id.optional(),
   }),
   'models.import': z.object({ path, datasetId: id, name: z.string().min(1).max(200).optional(), inputScale: inputScale.optional() }),
   'models.export': z.object({ modelId: id, path }),
@@ -156,7 +162,15 @@ export const calls = {
   'curation.list': z.object({ datasetId: id.optional() }),
   'curation.get': z.object({ setId: id }),
   'curation.export': z.object({ setId: id, path, format: z.enum(['idx', 'imagefolder', 'csv', 'jsonl']) }),
-  'curation.retrain': z.object({ setId: id, sourceModelId: id, control: z.boolean().default(true) }),
+  'curation.retrain': z.object({
+    setId: id,
+    sourceModelId: id,
+    control: z.boolean().default(true),
+    /** 'source': the source model's own budget; 'equal-steps': the updates the source model took */
+    budget: z.enum(['source', 'epochs', 'converge', 'equal-steps']).default('source'),
+    /** epochs (budget 'epochs') or max epochs (converge); default: the source model's */
+    epochs: z.number().int().min(1).max(1000).optional(),
+  }),
   'curation.compare': z.object({ modelIds: z.array(id).min(1).max(8), datasetId: id, split: split.default('test') }),
 
   // delete and rename (issue 12): `workspace.dependents` is the dry run of a removal
@@ -175,6 +189,9 @@ export const calls = {
   'jobs.interrupted': z.object({}),
   'jobs.resume': z.object({ jobId: id }),
   'jobs.dismiss': z.object({ jobId: id }),
+
+  // experiments (contract/experiments.ts)
+  ...experimentCalls,
 } as const;
 
 export type CallName = keyof typeof calls;
@@ -183,7 +200,7 @@ export type CallInput<N extends CallName> = z.input<(typeof calls)[N]>;
 /** What a handler receives (defaults applied). */
 export type CallArgs<N extends CallName> = z.output<(typeof calls)[N]>;
 
-export interface CallResults {
+export interface CallResults extends ExperimentCallResults {
   'system.info': { version: string; backend: BackendInfo; dataDir: string; transport: 'ipc' | 'loopback' };
   'system.setEngine': BackendInfo;
   'workspace.open': WorkspaceInfo;

@@ -15,6 +15,7 @@ export interface EventPayloads {
     count?: number;
   };
   'curation.changed': { setId: string };
+  'experiments.changed': { experimentId: string };
 }
 
 export type EventName = keyof EventPayloads;
@@ -28,4 +29,5 @@ export const eventNames: readonly EventName[] = [
   'models.changed',
   'scoring.changed',
   'curation.changed',
+  'experiments.changed',
 ] as const;

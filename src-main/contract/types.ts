@@ -115,6 +115,10 @@ export interface EvalResult {
   /** confusion[true][pred] */
   confusion: number[][];
   count: number;
+  /** which images: `split test`, or `held-out carve of train` (a single-split dataset) */
+  images?: string;
+  /** set when the model's training lineage is unknown (imported, or trained before lineage was recorded) */
+  warning?: string;
 }
 
 export type SchemeName =
@@ -153,6 +157,8 @@ export interface ScoringRunSummary {
   shard: [number, number] | null;
   /** the user's name for the run (scoring.rename); null when never named */
   name?: string | null;
+  /** 'training-split': the model's own training images, scored to curate them (never a test result) */
+  purpose?: 'evaluation' | 'training-split' | 'unknown-lineage';
 }
 
 export interface RunStats {
@@ -207,6 +213,8 @@ export interface CurationRules {
   minSteps: number | null;
   balance: BalanceRule;
   seed: number;
+  /** keep misclassified images (steps 0) when minSteps is 0; off unless asked */
+  keepMisclassified?: boolean;
 }
 
 export type OverrideMode = 'include' | 'exclude';
@@ -239,7 +247,7 @@ export interface CuratedSetInfo {
 
 export type ExportFormat = 'idx' | 'imagefolder' | 'csv' | 'jsonl';
 
-export type JobKind = 'import' | 'download' | 'train' | 'eval' | 'score' | 'export' | 'retrain';
+export type JobKind = 'import' | 'download' | 'train' | 'eval' | 'score' | 'export' | 'retrain' | 'experiment';
 
 export interface JobInfo {
   id: string;
@@ -288,6 +296,8 @@ export interface ComparisonRow {
 }
 
 export interface Comparison {
+  /** models whose training lineage is unknown: their figures carry this warning */
+  warnings?: string[];
   rows: ComparisonRow[];
   /** McNemar p-values on paired robust flags, key 'M_vs_M_R' etc. */
   mcnemar: Record<string, number>;

@@ -1,6 +1,7 @@
 /**
- * Curation rules on a scored split: keep robust || steps >= minSteps (minSteps null: robust
- * only), balance the classes with a seeded sample, then apply manual overrides.
+ * Curation rules on a scored split: keep robust || steps >= minSteps among correctly classified
+ * images (minSteps null: robust only; misclassified images, steps 0, only with
+ * `keepMisclassified`), balance the classes with a seeded sample, then apply manual overrides.
  *
  * - Force exclude removes an image before anything else, so it is never sampled.
  * - Force include adds an image after balancing, even when the rules dropped it.
@@ -67,7 +68,8 @@ export function curate(
   for (let r = 0; r < n; r++) {
     const index = scores.index[r];
     if (mode.get(index) === 'exclude') continue;
-    const keep = scores.robust[r] ? true : rules.minSteps !== null && scores.steps[r] >= rules.minSteps;
+    // steps 0 = misclassified unperturbed: kept only with the explicit keepMisclassified
+    const keep = scores.robust[r] ? true : rules.minSteps !== null && scores.steps[r] >= rules.minSteps && (scores.steps[r] > 0 || rules.keepMisclassified === true);
     if (keep) byClass[scores.label[r]].push(index);
   }
   for (const list of byClass) list.sort((x, y) => x - y);

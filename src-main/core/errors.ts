@@ -53,3 +53,11 @@ export class CancelledError extends Error {
     super(message);
   }
 }
+
+/**
+ * A request the work refuses on principle (e.g. evaluating a model on images it was trained
+ * on, retraining on the evaluation split): the user's mistake, a 4xx over the loopback.
+ */
+export class RefusedError extends Error {
+  override name = 'RefusedError';
+}

@@ -107,7 +107,8 @@ async function runTrain(job: TrainJob, ctx: JobContext): Promise<TrainJobResult>
   const labels = job.indices ? Uint8Array.from(job.indices, (i) => allLabels[i]) : allLabels;
   const batchSize = job.batchSize ?? 128;
   const trainCount = images.count - Math.floor(images.count * job.validationShare);
-  const total = trainCount * job.epochs;
+  const batchSize0 = job.batchSize ?? 128;
+  const total = job.maxUpdates !== undefined ? Math.min(job.maxUpdates * batchSize0, Number.MAX_SAFE_INTEGER) : trainCount * job.epochs;
   const res = await trainModel({
     images,
     labels,
@@ -118,13 +119,17 @@ async function runTrain(job: TrainJob, ctx: JobContext): Promise<TrainJobResult>
     batchSize,
     validationShare: job.validationShare,
     earlyStoppingPatience: job.earlyStoppingPatience,
+    validationMethod: job.validationMethod,
+    maxUpdates: job.maxUpdates,
+    restoreBest: job.restoreBest,
     everyNBatches: job.everyNBatches,
     signal: ctx.signal,
     onProgress: (p) => {
       const metrics: Record<string, number> = { epoch: p.epoch, epochs: p.epochs, batch: p.batch, batches: p.batches, loss: p.loss, acc: p.acc, epochEnd: p.epochEnd ? 1 : 0 };
       if (p.valLoss !== undefined) metrics.valLoss = p.valLoss;
       if (p.valAcc !== undefined) metrics.valAcc = p.valAcc;
-      ctx.progress({ done: Math.min(total, (p.epoch - 1) * trainCount + Math.min(trainCount, p.batch * batchSize)), total, rate: p.samplesPerSec, unit: 'samples', etaMs: p.etaMs, metrics });
+      const perEpoch = job.maxUpdates !== undefined ? p.batches * batchSize : trainCount;
+      ctx.progress({ done: Math.min(total, (p.epoch - 1) * perEpoch + Math.min(perEpoch, p.batch * batchSize)), total, rate: p.samplesPerSec, unit: 'samples', etaMs: p.etaMs, metrics });
     },
   });
   try {
@@ -154,6 +159,7 @@ async function runTrain(job: TrainJob, ctx: JobContext): Promise<TrainJobResult>
         loss: 'categoricalCrossentropy',
         backend: backendName(),
         cancelled: res.cancelled,
+        updates: res.updates,
       },
     });
     return {
@@ -169,6 +175,8 @@ async function runTrain(job: TrainJob, ctx: JobContext): Promise<TrainJobResult>
       elapsedMs: res.elapsedMs,
       trainCount: res.trainCount,
       valCount: res.valCount,
+      updates: res.updates,
+      valIndices: job.indices ? res.valPositions.map((k) => (job.indices as number[])[k]) : res.valPositions,
       history: res.history,
       backend: backendName(),
     };
@@ -179,8 +187,10 @@ async function runTrain(job: TrainJob, ctx: JobContext): Promise<TrainJobResult>
 
 async function runEval(job: EvalJob, ctx: JobContext): Promise<EvalJobResult> {
   const { model, info } = await cachedModel(job.modelPath, { shape: job.shape, numClasses: job.numClasses });
-  const images = await cachedPixels(job.pixelsPath, job.shape);
-  const labels = await readLabelFile(job.labelsPath, images.count, job.numClasses);
+  const allImages = await cachedPixels(job.pixelsPath, job.shape);
+  const allLabels = await readLabelFile(job.labelsPath, allImages.count, job.numClasses);
+  const images = job.indices ? selectImages(allImages, job.indices) : allImages;
+  const labels = job.indices ? Uint8Array.from(job.indices, (i) => allLabels[i]) : allLabels;
   let st = startProgress(performance.now());
   const ev = await evaluateModel(model, images, labels, {
     numClasses: job.numClasses,

@@ -25,6 +25,10 @@ export interface TrainJob extends PixelSource {
   seed: number;
   validationShare: number;
   earlyStoppingPatience?: number;
+  /** budget details (see engine/train.ts TrainOptions) */
+  validationMethod?: 'random' | 'stratified';
+  maxUpdates?: number;
+  restoreBest?: boolean;
   batchSize?: number;
   everyNBatches?: number;
   /** evaluate the trained model on this split (e.g. test) */
@@ -48,6 +52,9 @@ export interface TrainJobResult {
   elapsedMs: number;
   trainCount: number;
   valCount: number;
+  updates: number;
+  /** the validation carve as indices of the split (through `indices` when training on a subset) */
+  valIndices: number[];
   history: { loss: number[]; acc: number[]; valLoss: number[]; valAcc: number[] };
   backend: BackendName;
 }
@@ -59,6 +66,8 @@ export interface EvalJob extends PixelSource {
   shape: ImageShape;
   numClasses: number;
   batchSize?: number;
+  /** evaluate these indices of the split only (a held-out carve); default all */
+  indices?: number[];
 }
 
 export interface EvalJobResult {

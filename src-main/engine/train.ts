@@ -11,6 +11,7 @@ import type { RawImages } from '../core/image';
 import { imageSize } from '../core/image';
 import { modelInputShape } from './model-shape';
 import { inputLayout, scaleFactors } from './scaling';
+import { stratifiedCarve } from '../core/lineage';
 import { mulberry32, permutation, shuffleInPlace } from './seeded';
 import { buildModel } from './zoo';
 
@@ -59,6 +60,12 @@ export interface TrainOptions {
   model?: tf.LayersModel;
   /** Adam learning rate (default 0.001, Adam's default) */
   learningRate?: number;
+  /** how the validation carve is drawn: 'random' (seeded permutation, the original behaviour) or 'stratified' (per class) */
+  validationMethod?: 'random' | 'stratified';
+  /** stop after exactly this many gradient updates (equal-steps budget); `epochs` is then ignored */
+  maxUpdates?: number;
+  /** restore the weights of the best validation loss when training ends (converge budget) */
+  restoreBest?: boolean;
 }
 
 export interface TrainResult {
@@ -71,6 +78,10 @@ export interface TrainResult {
   elapsedMs: number;
   trainCount: number;
   valCount: number;
+  /** gradient updates (batches) applied */
+  updates: number;
+  /** positions (into `images`) of the validation carve, ascending */
+  valPositions: number[];
 }
 
 export const DEFAULT_TRAIN_BATCH = 128;
@@ -145,26 +156,42 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
   }
   if (!(opts.validationShare >= 0 && opts.validationShare < 1)) throw new InputError('validationShare', `must be in [0, 1), got ${opts.validationShare}`);
   if (!Number.isInteger(epochs) || epochs < 1) throw new InputError('epochs', `must be a positive integer, got ${epochs}`);
+  if (opts.maxUpdates !== undefined && !(Number.isInteger(opts.maxUpdates) && opts.maxUpdates >= 1)) throw new InputError('maxUpdates', `must be a positive integer, got ${opts.maxUpdates}`);
 
   const model = opts.model ?? buildModel(opts.arch, images.shape, numClasses, seed);
   const layout = inputLayout(images.shape, modelInputShape(model));
   model.compile({ optimizer: tf.train.adam(opts.learningRate), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
 
   // seeded validation split from the training images only
-  const perm = permutation(images.count, seed ^ 0x5eed);
-  const valCount = Math.floor(images.count * opts.validationShare);
-  const valIdx = perm.slice(0, valCount).sort();
-  const trainIdx = perm.slice(valCount).sort();
+  let valIdx: Int32Array;
+  let trainIdx: Int32Array;
+  if (opts.validationMethod === 'stratified') {
+    valIdx = Int32Array.from(stratifiedCarve(labels, opts.validationShare, seed));
+    const inVal = new Uint8Array(images.count);
+    for (const i of valIdx) inVal[i] = 1;
+    trainIdx = Int32Array.from({ length: images.count - valIdx.length }, () => 0);
+    for (let i = 0, k = 0; i < images.count; i++) if (!inVal[i]) trainIdx[k++] = i;
+  } else {
+    const perm = permutation(images.count, seed ^ 0x5eed);
+    const cut = Math.floor(images.count * opts.validationShare);
+    valIdx = perm.slice(0, cut).sort();
+    trainIdx = perm.slice(cut).sort();
+  }
+  const valCount = valIdx.length;
   if (trainIdx.length === 0) throw new InputError('training data', 'no training images left after the validation split');
   const batches = Math.ceil(trainIdx.length / batchSize);
+  const maxUpdates = opts.maxUpdates;
+  const epochLimit = maxUpdates !== undefined ? Math.ceil(maxUpdates / batches) : epochs;
+  let updates = 0;
   const shuffleRand = mulberry32(seed + 0x9e3779b9);
 
   const history: TrainHistory = { loss: [], acc: [], valLoss: [], valAcc: [] };
   const patience = opts.earlyStoppingPatience ?? 0;
   let best: { loss: number; weights: tf.Tensor[]; acc: number } | null = null;
   let sinceBest = 0;
+  let bestEpoch = 0;
   let samplesDone = 0;
-  const samplesTotal = trainIdx.length * epochs;
+  const samplesTotal = maxUpdates !== undefined ? maxUpdates * batchSize : trainIdx.length * epochs;
   let cancelled = false;
   let stoppedEarly = false;
   let epochsRun = 0;
@@ -176,12 +203,14 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
   };
 
   try {
-    for (let epoch = 1; epoch <= epochs && !cancelled; epoch++) {
+    for (let epoch = 1; epoch <= epochLimit && !cancelled; epoch++) {
       const order = Int32Array.from(trainIdx);
       shuffleInPlace(order, shuffleRand);
       let lossSum = 0;
       let accSum = 0;
+      let batchesRun = 0;
       for (let b = 0; b < batches; b++) {
+        if (maxUpdates !== undefined && updates >= maxUpdates) break;
         await yieldToEventLoop();
         if (opts.signal?.aborted) {
           cancelled = true;
@@ -203,44 +232,52 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
         lossSum += loss;
         accSum += acc;
         samplesDone += idx.length;
+        updates++;
+        batchesRun = b + 1;
         if ((b + 1) % every === 0 && b + 1 < batches) {
-          opts.onProgress?.({ epoch, epochs, batch: b + 1, batches, loss: lossSum / (b + 1), acc: accSum / (b + 1), ...rate(), epochEnd: false });
+          opts.onProgress?.({ epoch, epochs: epochLimit, batch: b + 1, batches, loss: lossSum / (b + 1), acc: accSum / (b + 1), ...rate(), epochEnd: false });
         }
       }
       if (cancelled) break;
       epochsRun = epoch;
       const v = valCount > 0 ? await validate(model, images, labels, valIdx, numClasses, scale, layout) : null;
-      history.loss.push(lossSum / batches);
-      history.acc.push(accSum / batches);
+      const nb = Math.max(1, batchesRun);
+      history.loss.push(lossSum / nb);
+      history.acc.push(accSum / nb);
       history.valLoss.push(v ? v.loss : NaN);
       history.valAcc.push(v ? v.acc : NaN);
       opts.onProgress?.({
         epoch,
-        epochs,
+        epochs: epochLimit,
         batch: batches,
         batches,
-        loss: lossSum / batches,
-        acc: accSum / batches,
+        loss: lossSum / nb,
+        acc: accSum / nb,
         ...(v ? { valLoss: v.loss, valAcc: v.acc } : {}),
         ...rate(),
-        etaMs: epoch === epochs ? 0 : rate().etaMs,
+        etaMs: epoch === epochLimit ? 0 : rate().etaMs,
         epochEnd: true,
       });
-      if (patience > 0 && v) {
+      if ((patience > 0 || opts.restoreBest) && v) {
         if (!best || v.loss < best.loss) {
           best?.weights.forEach((w) => w.dispose());
           best = { loss: v.loss, acc: v.acc, weights: model.getWeights().map((w) => w.clone()) };
+          bestEpoch = epoch;
           sinceBest = 0;
-        } else if (++sinceBest >= patience) {
+        } else if (patience > 0 && ++sinceBest >= patience) {
           model.setWeights(best.weights);
           stoppedEarly = true;
           break;
         }
       }
+      if (maxUpdates !== undefined && updates >= maxUpdates) break;
     }
+    // converge: the best weights are restored at the epoch limit too
+    if (opts.restoreBest && best && !stoppedEarly && !cancelled && bestEpoch !== epochsRun) model.setWeights(best.weights);
   } finally {
     best?.weights.forEach((w) => w.dispose());
   }
-  const valAccuracy = stoppedEarly && best ? best.acc : valCount > 0 && history.valAcc.length ? history.valAcc[history.valAcc.length - 1] : null;
-  return { model, history, valAccuracy, epochsRun, cancelled, stoppedEarly, elapsedMs: performance.now() - t0, trainCount: trainIdx.length, valCount };
+  const restored = (stoppedEarly || (opts.restoreBest && !cancelled)) && best;
+  const valAccuracy = restored && best ? best.acc : valCount > 0 && history.valAcc.length ? history.valAcc[history.valAcc.length - 1] : null;
+  return { model, history, valAccuracy, epochsRun, cancelled, stoppedEarly, elapsedMs: performance.now() - t0, trainCount: trainIdx.length, valCount, updates, valPositions: Array.from(valIdx) };
 }

@@ -11,6 +11,8 @@ import { mcnemar } from '../core/stats/index';
 import type { AppState } from './app-state';
 import { checkExportTarget, exportImages, type ExportItem } from './export';
 import type { JobContext } from './jobs';
+import { parseBudget } from '../core/budget';
+import { checkEvaluation, checkTrainableRun } from './lineage';
 import { trainModel } from './models-service';
 import { findCompletedRun, prepareRun, runScoring } from './scoring-service';
 
@@ -95,14 +97,29 @@ export function retrainRefusal(set: CuratedSetInfo, source: ModelInfo): string |
 }
 
 /** Train M_R (and the control M_C) with the source model's recipe, then score M, M_R, M_C on test. */
-export async function retrain(app: AppState, setId: string, sourceModelId: string, control: boolean, ctx: Pick<JobContext, 'signal' | 'progress'>): Promise<RetrainResult> {
+export interface RetrainBudget {
+  budget?: 'source' | 'epochs' | 'converge' | 'equal-steps';
+  epochs?: number;
+}
+
+export async function retrain(app: AppState, setId: string, sourceModelId: string, control: boolean, ctx: Pick<JobContext, 'signal' | 'progress'>, chosen: RetrainBudget = {}): Promise<RetrainResult> {
   const ws = app.requireWorkspace();
   const set = ws.curated.get(setId);
   const source = ws.models.get(sourceModelId);
   const run = ws.runs.get(set.runId);
   const refusal = retrainRefusal(set, source);
   if (refusal) throw new RequestError(refusal);
-  const cfg = source.config as { epochs?: number; seed?: number; validationShare?: number; earlyStoppingPatience?: number };
+  checkTrainableRun(app, set.runId);
+  const cfg = source.config as { epochs?: number; seed?: number; validationShare?: number; earlyStoppingPatience?: number; budget?: string; updates?: number };
+  // the source's budget: converge stays converge; equal-steps gives M_R and M_C the updates M took
+  const epochs = chosen.epochs ?? cfg.epochs ?? 3;
+  const parsed =
+    chosen.budget && chosen.budget !== 'source'
+      ? parseBudget(chosen.budget === 'epochs' ? `epochs:${epochs}` : chosen.budget, { patience: cfg.earlyStoppingPatience || undefined, maxEpochs: epochs })
+      : cfg.budget
+        ? parseBudget(cfg.budget, { patience: cfg.earlyStoppingPatience || undefined, maxEpochs: cfg.epochs })
+        : null;
+  if (parsed?.kind === 'equal-steps' && !cfg.updates) throw new RequestError(`model ${source.name} has no recorded update count (trained before updates were recorded): choose another budget`);
   const recipe = {
     datasetId: set.datasetId,
     arch: source.arch as ArchName,
@@ -110,16 +127,18 @@ export async function retrain(app: AppState, setId: string, sourceModelId: strin
     seed: cfg.seed ?? 0,
     validationShare: cfg.validationShare ?? 0.1,
     earlyStoppingPatience: cfg.earlyStoppingPatience ?? 0,
+    ...(parsed ? { budget: parsed } : {}),
+    ...(parsed?.kind === 'equal-steps' && cfg.updates ? { referenceUpdates: cfg.updates } : {}),
   };
   const members = ws.curated.members(setId);
   const stage = (name: string) => (done: number, total: number, extra?: Parameters<JobContext['progress']>[2]) => ctx.progress(done, total, { ...extra, message: name });
   const split = run.split;
-  const mr = await trainModel(app, { ...recipe, split, name: `M_R: ${source.name} on ${set.name} v${set.version}`, indices: members, lineage: { role: 'M_R', curatedSetId: set.id, curatedSet: `${set.name} v${set.version}`, sourceModelId } }, { signal: ctx.signal, progress: stage('training M_R') });
+  const mr = await trainModel(app, { ...recipe, split, name: `M_R: ${source.name} on ${set.name} v${set.version}`, indices: members, source: { kind: 'curated', curatedSetId: set.id, curatedSet: `${set.name} v${set.version}` }, lineage: { role: 'M_R', curatedSetId: set.id, curatedSet: `${set.name} v${set.version}`, sourceModelId } }, { signal: ctx.signal, progress: stage('training M_R') });
   let mc: ModelInfo | null = null;
   if (control) {
     const labels = ws.datasets.labels(set.datasetId, run.split);
     const subset = randomBalancedSubset(labels, set.classCounts, set.rules.seed);
-    mc = await trainModel(app, { ...recipe, split, name: `M_C: ${source.name} on a random balanced ${subset.length}`, indices: subset, lineage: { role: 'M_C', controlFor: set.id, curatedSet: `${set.name} v${set.version}`, sourceModelId } }, { signal: ctx.signal, progress: stage('training M_C') });
+    mc = await trainModel(app, { ...recipe, split, name: `M_C: ${source.name} on a random balanced ${subset.length}`, indices: subset, source: { kind: 'control', controlFor: set.id, curatedSet: `${set.name} v${set.version}` }, lineage: { role: 'M_C', controlFor: set.id, curatedSet: `${set.name} v${set.version}`, sourceModelId } }, { signal: ctx.signal, progress: stage('training M_C') });
   }
   const scoreOnTest = async (model: ModelInfo, label: string) => {
     const req = { modelId: model.id, datasetId: set.datasetId, split: 'test', scheme: run.scheme, maxSteps: run.maxSteps, seed: run.seed };
@@ -148,6 +167,9 @@ export function compareModels(app: AppState, modelIds: string[], datasetId: stri
   const ws = app.requireWorkspace();
   const runs = ws.runs.list(datasetId).filter((r) => r.split === split && r.status === 'done' && r.shard === null);
   const models = modelIds.map((id) => ws.models.get(id));
+  // a comparison is an evaluation: refused when any model saw images of this split
+  const ds = ws.datasets.get(datasetId);
+  const warnings = models.map((m) => checkEvaluation(ds, m, split, null).warning).filter((w): w is string => w !== null);
   // a run belongs to a model by content: the same weights imported twice share their runs
   const of = (r: ScoringRunSummary, i: number) => r.modelId === modelIds[i] || r.modelHash === models[i].hash;
   // parameter sets in order of first appearance (newest first), scored by how many models have them
@@ -203,7 +225,7 @@ export function compareModels(app: AppState, modelIds: string[], datasetId: stri
       mc[`${rows[i].label}_vs_${rows[j].label}`] = mcnemar(fa.robust, fb.robust).p;
     }
   }
-  return { rows, mcnemar: mc };
+  return { ...(warnings.length ? { warnings } : {}), rows, mcnemar: mc };
 }
 
 function trainingClassCounts(app: AppState, m: ModelInfo): number[] {
@@ -243,7 +265,8 @@ export function curationHandlers(app: AppState) {
       const set = app.requireWorkspace().curated.get(a.setId);
       const refusal = retrainRefusal(set, app.requireWorkspace().models.get(a.sourceModelId));
       if (refusal) throw new RequestError(refusal);
-      const { jobId } = app.jobs.start('retrain', `Retrain on ${set.name} v${set.version}${a.control ? ' (+ control)' : ''}`, (ctx) => retrain(app, a.setId, a.sourceModelId, a.control, ctx), { call: 'curation.retrain', input: a });
+      checkTrainableRun(app, set.runId);
+      const { jobId } = app.jobs.start('retrain', `Retrain on ${set.name} v${set.version}${a.control ? ' (+ control)' : ''}`, (ctx) => retrain(app, a.setId, a.sourceModelId, a.control, ctx, { budget: a.budget, epochs: a.epochs }), { call: 'curation.retrain', input: a });
       return { jobId };
     },
     'curation.compare': (a: CallArgs<'curation.compare'>) => compareModels(app, a.modelIds, a.datasetId, a.split),

@@ -5,7 +5,7 @@
  *
  * By class (or, for errors rebuilt from an engine worker's message, by name):
  * ContractError, RequestError, UsageError → 400; NotFoundError → 404; ConflictError,
- * CancelledError → 409; InputError → its kind (default 422); WorkspaceError → by its code.
+ * RefusedError (a request refused on principle, e.g. a leak), CancelledError → 409; InputError → its kind (default 422); WorkspaceError → by its code.
  */
 import type { MistakeKind } from '../core/errors';
 import type { WorkspaceProblem } from '../store/errors';
@@ -43,6 +43,7 @@ export function errorKind(err: unknown): ErrorKind {
     case 'NotFoundError':
       return 'not-found';
     case 'ConflictError':
+    case 'RefusedError':
       return 'conflict';
     case 'CancelledError':
       return 'cancelled';

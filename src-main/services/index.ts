@@ -7,6 +7,7 @@ import { AppState } from './app-state';
 import type { ServiceHost } from './context';
 import { curationHandlers } from './curation-service';
 import { datasetHandlers } from './datasets-service';
+import { experimentHandlers } from './experiments/service';
 import { modelHandlers } from './models-service';
 import { removalHandlers } from './removal-service';
 import { scoringHandlers } from './scoring-service';
@@ -37,6 +38,7 @@ export function createServices(host: ServiceHost): Services {
     ...scoringHandlers(app),
     ...curationHandlers(app),
     ...removalHandlers(app),
+    ...experimentHandlers(app),
   };
   return {
     app,

@@ -3,12 +3,16 @@ import { cpSync, existsSync, mkdirSync, renameSync, rmSync, statSync } from 'nod
 import { basename, dirname, join, resolve } from 'node:path';
 import type { CallArgs, CallResults } from '../contract/calls';
 import type { ArchName, EvalResult, ModelInfo } from '../contract/types';
-import { CancelledError, InputError, RequestError } from '../core/errors';
+import { createHash } from 'node:crypto';
+import { budgetName, DEFAULT_PATIENCE, trainerSettings, type BudgetSpec, type TrainerSettings } from '../core/budget';
+import { CancelledError, InputError, RefusedError, RequestError } from '../core/errors';
+import { HELD_OUT_SEED, HELD_OUT_SHARE, stratifiedCarve, trainRefusal, type HeldOutCarve, type TrainingLineage } from '../core/lineage';
 import type { InspectJobResult, TrainJobResult } from '../engine/protocol';
 import { newId, nowIso } from '../store/ids';
 import type { AppState } from './app-state';
 import { checkExportTarget } from './export';
 import type { JobContext } from './jobs';
+import { checkEvaluation, checkTrainableRun, lineageOf } from './lineage';
 import { splitSource } from './sources';
 
 export interface TrainRequest {
@@ -24,33 +28,79 @@ export interface TrainRequest {
   /** train on these indices of the split only (a curated set) */
   indices?: number[];
   lineage?: Record<string, unknown>;
+  /** the training budget (default: `epochs` epochs with `earlyStoppingPatience`, today's behaviour) */
+  budget?: BudgetSpec;
+  /** equal-steps: the gradient updates the reference model took */
+  referenceUpdates?: number;
+  /** what `indices` are, for the lineage */
+  source?: TrainingLineage['source'];
 }
 
-/** Train a zoo model in an engine worker and register it in the workspace. */
+/** The identity of a training: same key, same weights (training is seeded and deterministic). */
+export function recipeKey(req: TrainRequest, settings: TrainerSettings): string {
+  const idx = req.indices ? createHash('sha256').update(Int32Array.from(req.indices)).digest('hex') : null;
+  return createHash('sha256')
+    .update(JSON.stringify([req.datasetId, req.split ?? 'train', req.arch, req.seed, req.validationShare, settings, idx]))
+    .digest('hex');
+}
+
+/** A finished model of exactly this recipe in the workspace, or null. */
+export function findTrainedModel(app: AppState, key: string): ModelInfo | null {
+  return app.requireWorkspace().models.list().find((m) => (m.config as { recipeKey?: string }).recipeKey === key && !(m.config as { cancelled?: boolean }).cancelled) ?? null;
+}
+
+function settingsOf(req: TrainRequest): TrainerSettings {
+  // no budget given (older callers): exactly the original trainer, random validation carve included
+  return req.budget ? trainerSettings(req.budget, req.referenceUpdates) : { epochs: req.epochs, earlyStoppingPatience: req.earlyStoppingPatience, validationMethod: 'random', restoreBest: false };
+}
+
+/** A finished model of the same recipe (same key: same weights), or a new training. */
+export async function trainOrReuse(app: AppState, req: TrainRequest, ctx: Pick<JobContext, 'signal' | 'progress'>): Promise<{ model: ModelInfo; reused: boolean }> {
+  const found = findTrainedModel(app, recipeKey(req, settingsOf(req)));
+  if (found) return { model: found, reused: true };
+  return { model: await trainModel(app, req, ctx), reused: false };
+}
+
+/** Train a zoo model in an engine worker and register it in the workspace, with its lineage. */
 export async function trainModel(app: AppState, req: TrainRequest, ctx: Pick<JobContext, 'signal' | 'progress'>): Promise<ModelInfo> {
   const ws = app.requireWorkspace();
   const ds = ws.datasets.get(req.datasetId);
   const trainSplit = req.split ?? 'train';
+  const refusal = trainRefusal(trainSplit, ds.splits.some((s) => s.name === 'train'));
+  if (refusal) throw new RefusedError(refusal);
   const train = splitSource(ws, req.datasetId, trainSplit);
   const hasTest = ds.splits.some((s) => s.name === 'test');
+  const budget: BudgetSpec = req.budget ?? { kind: 'epochs', epochs: req.epochs, patience: req.earlyStoppingPatience };
+  const settings = settingsOf(req);
+  // a dataset with a single split keeps a seeded, class-stratified carve of it for evaluation
+  const heldOut: HeldOutCarve | null = hasTest ? null : { split: trainSplit, share: HELD_OUT_SHARE, seed: HELD_OUT_SEED, indices: stratifiedCarve(ws.datasets.labels(ds.id, trainSplit), HELD_OUT_SHARE, HELD_OUT_SEED) };
+  let indices = req.indices;
+  if (heldOut) {
+    const held = new Set(heldOut.indices);
+    indices = (indices ?? Array.from({ length: train.count }, (_, i) => i)).filter((i) => !held.has(i));
+  }
+  const key = recipeKey(req, settings);
   const id = newId('mdl');
   const outDir = ws.modelDir(id);
-  const config = { arch: req.arch, epochs: req.epochs, seed: req.seed, validationShare: req.validationShare, earlyStoppingPatience: req.earlyStoppingPatience, batchSize: 128, optimizer: 'adam' };
-  const lineage = { datasetId: ds.id, dataset: ds.name, split: trainSplit, count: req.indices?.length ?? train.count, ...req.lineage };
+  const config = { arch: req.arch, epochs: settings.epochs, seed: req.seed, validationShare: req.validationShare, earlyStoppingPatience: settings.earlyStoppingPatience, batchSize: 128, optimizer: 'adam', budget: budgetName(budget), ...(settings.maxUpdates !== undefined ? { maxUpdates: settings.maxUpdates } : {}), recipeKey: key };
+  const baseLineage = { ...req.lineage, datasetId: ds.id, dataset: ds.name, split: trainSplit, count: indices?.length ?? train.count };
   const result: TrainJobResult = await app.engine().run(
     {
       kind: 'train',
       ...train,
-      indices: req.indices,
+      indices,
       arch: req.arch,
-      epochs: req.epochs,
+      epochs: settings.epochs,
       seed: req.seed,
       validationShare: req.validationShare,
-      earlyStoppingPatience: req.earlyStoppingPatience,
+      earlyStoppingPatience: settings.earlyStoppingPatience,
+      validationMethod: settings.validationMethod,
+      restoreBest: settings.restoreBest,
+      maxUpdates: settings.maxUpdates,
       everyNBatches: 10,
       test: hasTest ? splitSource(ws, req.datasetId, 'test') : undefined,
       outDir,
-      lineage,
+      lineage: baseLineage,
       config,
     },
     { signal: ctx.signal, onProgress: (p) => ctx.progress(p.done, p.total, { unit: p.unit, metrics: p.metrics }) },
@@ -62,6 +112,23 @@ export async function trainModel(app: AppState, req: TrainRequest, ctx: Pick<Job
     if (result.modelDir !== outDir) rmSync(outDir, { recursive: true, force: true });
     throw new CancelledError(`training cancelled after ${result.epochsRun} of ${req.epochs} epoch${req.epochs === 1 ? '' : 's'}: the partly trained model was not kept`);
   }
+  const lineage: TrainingLineage = {
+    version: 1,
+    datasetId: ds.id,
+    dataset: ds.name,
+    split: trainSplit,
+    indices: req.indices || heldOut ? (indices ?? null) : null,
+    source: req.source ?? (req.indices ? { kind: 'subset', note: 'indices given by the caller' } : { kind: 'split' }),
+    validation: { method: settings.validationMethod, share: req.validationShare, seed: req.seed, indices: result.valIndices },
+    heldOut,
+    trainCount: result.trainCount,
+    valCount: result.valCount,
+  };
+  if (heldOut && !req.indices) lineage.indices = null; // all of the split but the carve
+  const labels = ws.datasets.labels(ds.id, trainSplit);
+  const val = new Set(result.valIndices);
+  const trainClassCounts = new Array<number>(ds.classNames.length).fill(0);
+  for (const i of indices ?? Array.from({ length: train.count }, (_, k) => k)) if (!val.has(i)) trainClassCounts[labels[i]]++;
   const info: ModelInfo = {
     id,
     name: req.name ?? `${req.arch} seed ${req.seed}${req.indices ? ' (curated)' : ''}`,
@@ -71,8 +138,8 @@ export async function trainModel(app: AppState, req: TrainRequest, ctx: Pick<Job
     numClasses: ds.classNames.length,
     inputScale: 'unit',
     datasetId: ds.id,
-    config: { ...config, epochsRun: result.epochsRun, cancelled: result.cancelled, stoppedEarly: result.stoppedEarly, elapsedMs: result.elapsedMs, backend: result.backend },
-    lineage: { ...lineage, trainCount: result.trainCount, valCount: result.valCount },
+    config: { ...config, epochsRun: result.epochsRun, updates: result.updates, cancelled: result.cancelled, stoppedEarly: result.stoppedEarly, elapsedMs: result.elapsedMs, backend: result.backend },
+    lineage: { ...baseLineage, ...lineage, trainClassCounts } as unknown as Record<string, unknown>,
     hash: result.hash,
     createdAt: nowIso(),
     metrics: {
@@ -91,8 +158,20 @@ export function modelHandlers(app: AppState) {
     'models.list': (): CallResults['models.list'] => (app.workspace ? app.workspace.models.list() : []),
 
     'models.train': (a: CallArgs<'models.train'>): CallResults['models.train'] => {
-      app.requireWorkspace().datasets.get(a.datasetId);
-      const { jobId } = app.jobs.start('train', `Train ${a.arch} (${a.epochs} epochs, seed ${a.seed})`, async (ctx) => {
+      const ws0 = app.requireWorkspace();
+      ws0.datasets.get(a.datasetId);
+      // refusals before the job starts, so every client gets them as a 4xx and a sentence
+      if (a.curatedSetId) checkTrainableRun(app, ws0.curated.get(a.curatedSetId).runId);
+      let referenceUpdates: number | undefined;
+      if (a.budget === 'equal-steps') {
+        if (!a.referenceModelId) throw new InputError('budget', 'equal-steps needs the reference model whose gradient updates to match');
+        const ref = ws0.models.get(a.referenceModelId);
+        referenceUpdates = (ref.config as { updates?: number }).updates;
+        if (!referenceUpdates) throw new InputError('budget', `model ${ref.name} has no recorded update count (trained before updates were recorded, or imported): pick another reference`);
+      }
+      const budget: BudgetSpec = a.budget === 'epochs' ? { kind: 'epochs', epochs: a.epochs, patience: a.earlyStoppingPatience } : { kind: a.budget, epochs: a.epochs, patience: a.earlyStoppingPatience || DEFAULT_PATIENCE };
+      const title = a.budget === 'epochs' ? `${a.epochs} epochs` : a.budget === 'converge' ? `converge, ≤ ${a.epochs} epochs` : `${referenceUpdates} updates`;
+      const { jobId } = app.jobs.start('train', `Train ${a.arch} (${title}, seed ${a.seed})`, async (ctx) => {
         let indices: number[] | undefined;
         let lineage: Record<string, unknown> | undefined;
         let split: string | undefined;
@@ -106,7 +185,8 @@ export function modelHandlers(app: AppState) {
           split = ws.runs.get(set.runId).split;
           lineage = { curatedSetId: set.id, curatedSet: `${set.name} v${set.version}` };
         }
-        return trainModel(app, { ...a, split, indices, lineage }, ctx);
+        const source = a.curatedSetId && lineage ? { kind: 'curated' as const, curatedSetId: a.curatedSetId, curatedSet: String(lineage.curatedSet) } : undefined;
+        return trainModel(app, { ...a, split, indices, lineage, budget, referenceUpdates, source }, ctx);
       }, { call: 'models.train', input: a });
       return { jobId };
     },
@@ -132,13 +212,18 @@ export function modelHandlers(app: AppState) {
     'models.evaluate': (a: CallArgs<'models.evaluate'>): CallResults['models.evaluate'] => {
       const ws = app.requireWorkspace();
       const m = ws.models.get(a.modelId);
+      const ds = ws.datasets.get(a.datasetId);
       const src = splitSource(ws, a.datasetId, a.split);
-      const { jobId } = app.jobs.start('eval', `Evaluate ${m.name} on ${a.split}`, async (ctx): Promise<EvalResult> => {
+      // a single-split dataset is evaluated on its held-out carve; any overlap with what the model saw is refused
+      const l = lineageOf(m);
+      const carve = l?.heldOut && l.heldOut.split === a.split && l.datasetId === ds.id ? l.heldOut.indices : null;
+      const check = checkEvaluation(ds, m, a.split, carve);
+      const { jobId } = app.jobs.start('eval', `Evaluate ${m.name} on ${carve ? `the held-out carve of ${a.split}` : a.split}`, async (ctx): Promise<EvalResult> => {
         const r = await app.engine().run(
-          { kind: 'eval', modelPath: m.path, inputScale: m.inputScale, ...src },
+          { kind: 'eval', modelPath: m.path, inputScale: m.inputScale, ...src, ...(carve ? { indices: carve } : {}) },
           { signal: ctx.signal, onProgress: (p) => ctx.progress(p.done, p.total, { unit: p.unit }) },
         );
-        return { modelId: m.id, datasetId: a.datasetId, split: a.split, accuracy: r.accuracy, confusion: r.confusion, count: r.count };
+        return { modelId: m.id, datasetId: a.datasetId, split: a.split, accuracy: r.accuracy, confusion: r.confusion, count: r.count, images: carve ? `held-out carve of ${a.split}` : `split ${a.split}`, ...(check.warning ? { warning: check.warning } : {}) };
       }, { call: 'models.evaluate', input: a });
       return { jobId };
     },

@@ -13,6 +13,7 @@ import { runStats } from '../core/stats/index';
 import type { RunParams, ScoreRow } from '../store/runs';
 import type { AppState } from './app-state';
 import type { JobContext } from './jobs';
+import { runPurpose } from './lineage';
 import { splitSource } from './sources';
 
 /** What a caller asks to score: the run's identity without the model hash (looked up here). */
@@ -171,8 +172,11 @@ export function scoringHandlers(app: AppState) {
       if (run.status === 'done') throw new ConflictError(`run ${run.id} is already complete`);
       return { jobId: startJob(run), runId: run.id };
     },
-    'scoring.list': (a: CallArgs<'scoring.list'>) => (app.workspace ? app.workspace.runs.list(a.datasetId) : []),
-    'scoring.get': (a: CallArgs<'scoring.get'>) => app.requireWorkspace().runs.get(a.runId),
+    'scoring.list': (a: CallArgs<'scoring.list'>) => (app.workspace ? app.workspace.runs.list(a.datasetId).map((r) => ({ ...r, purpose: runPurpose(app, r) })) : []),
+    'scoring.get': (a: CallArgs<'scoring.get'>) => {
+      const r = app.requireWorkspace().runs.get(a.runId);
+      return { ...r, purpose: runPurpose(app, r) };
+    },
     'scoring.scores': (a: CallArgs<'scoring.scores'>) => app.requireWorkspace().runs.scores(a.runId),
     'scoring.fooling': (a: CallArgs<'scoring.fooling'>): FoolingView => foolingView(app, a.runId, a.index),
     'scoring.preview': (a: CallArgs<'scoring.preview'>): CallResults['scoring.preview'] => {

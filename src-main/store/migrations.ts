@@ -151,6 +151,15 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE scoring_runs ADD COLUMN name TEXT;
     `,
   },
+  {
+    version: 5,
+    name: 'lineage: models trained before training lineage was recorded are marked lineage unknown',
+    sql: `
+      UPDATE models
+         SET lineage = json_set(CASE WHEN json_valid(lineage) THEN lineage ELSE '{}' END, '$.lineageUnknown', json('true'))
+       WHERE NOT json_valid(lineage) OR json_extract(lineage, '$.version') IS NULL;
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

@@ -1,6 +1,6 @@
 /** Scoring runs and their per-image scores, committed batch by batch so a run can resume. */
 import { createHash } from 'node:crypto';
-import type { BackendName, RunStats, SchemeSpec, ScoreColumns, ScoringRunSummary } from '../contract/types';
+import type { BackendName, InputScale, RunStats, SchemeSpec, ScoreColumns, ScoringRunSummary } from '../contract/types';
 import type { StoreContext } from './context';
 import { notFound, parseJson } from './context';
 import type { SqlValue } from './db';
@@ -35,6 +35,8 @@ export interface RunParams {
   seed: number;
   /** `--shard i/n`: [i, n]; omitted for a whole split */
   shard?: [number, number] | null;
+  /** the model's input scale (part of the identity: the same weights under another scale score differently); looked up when omitted */
+  inputScale?: InputScale;
 }
 
 export interface CreateRunInput extends RunParams {
@@ -140,6 +142,11 @@ export function createRunRepository(ctx: StoreContext): RunRepository {
     return h;
   }
 
+  function inputScaleOf(modelId: string): InputScale {
+    const v = db.value('SELECT input_scale FROM models WHERE id = ?', [modelId]);
+    return typeof v === 'string' ? parseJson<InputScale>(v, 'unit') : 'unit';
+  }
+
   function paramsHash(params: RunParams): string {
     const key: Record<string, unknown> = {
       modelHash: modelHash(params),
@@ -150,6 +157,9 @@ export function createRunRepository(ctx: StoreContext): RunRepository {
       seed: params.seed,
     };
     if (params.shard) key.shard = params.shard;
+    // 'unit' (the default) leaves the key as it was, so runs made before scale was in the identity still match
+    const scale = params.inputScale ?? inputScaleOf(params.modelId);
+    if (scale !== 'unit') key.inputScale = scale;
     return createHash('sha256').update(canonicalJson(key)).digest('hex');
   }
 

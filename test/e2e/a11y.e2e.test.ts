@@ -156,6 +156,11 @@ describe('accessibility and keyboard in the browser', () => {
       await page.getByTestId('compare-table').waitFor();
       bad.push(...(await axe(page, `${theme} compare`)));
       await page.screenshot({ path: join(SHOTS, `a11y-${theme}-compare.png`) });
+
+      await page.getByTestId('nav-experiments').click();
+      await page.getByTestId('exp-start').waitFor();
+      bad.push(...(await axe(page, `${theme} experiments`)));
+      await page.screenshot({ path: join(SHOTS, `a11y-${theme}-experiments.png`) });
       await page.close();
 
       expect(bad).toEqual([]);
@@ -197,7 +202,7 @@ describe('accessibility and keyboard in the browser', () => {
     // the nav, in order, from the top of the page
     const stops = await tabUntil('theme-toggle');
     const nav = stops.filter((s) => s.startsWith('nav-'));
-    expect(nav).toEqual(['nav-datasets', 'nav-explore', 'nav-models', 'nav-score', 'nav-curate', 'nav-compare']);
+    expect(nav).toEqual(['nav-datasets', 'nav-explore', 'nav-models', 'nav-score', 'nav-curate', 'nav-compare', 'nav-experiments']);
 
     // activate a view from the keyboard, then reach its main controls
     await page.getByTestId('nav-curate').focus();

@@ -420,7 +420,7 @@ describe('failure drills', () => {
     beforeAll(async () => {
       expect(resumedRun, 'the scoring drill ran first').toBeDefined();
       // every image (min steps 0): the longest export mnist-small allows
-      set = await call<CuratedSetInfo>(app1, 'curation.save', { runId: resumedRun.id, name: 'drill', rules: { minSteps: 0, balance: { mode: 'all' }, seed: 0 } });
+      set = await call<CuratedSetInfo>(app1, 'curation.save', { runId: resumedRun.id, name: 'drill', rules: { minSteps: 0, keepMisclassified: true, balance: { mode: 'all' }, seed: 0 } });
       refDir = join(root, 'reference-export');
       const { jobId } = await call<{ jobId: string }>(app1, 'curation.export', { setId: set.id, path: refDir, format: 'imagefolder' });
       await succeeded(app1, jobId);

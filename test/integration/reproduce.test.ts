@@ -56,7 +56,9 @@ describe('rpr reproduce', () => {
     expect(isRatio(M.trainRobustRatio)).toBe(true);
     expect(isInterval(M.trainRobustRatioCI95, M.trainRobustRatio)).toBe(true);
     expect(M.trainRobustPerClass).toHaveLength(10);
-    expect(M.trainCount).toBe(1000);
+    // the validation carve (10%, class-stratified) is not counted as trained on
+    expect(M.trainCount + M.valCount).toBe(1000);
+    expect(Math.abs(M.valCount - 100)).toBeLessThanOrEqual(5);
     // M_R and the control M_C train on sets of the same size and class counts, at most 20 per class
     expect(MR.trainCount).toBe(MC.trainCount);
     expect(MR.trainClassCounts).toEqual(MC.trainClassCounts);

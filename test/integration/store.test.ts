@@ -560,7 +560,9 @@ describe('scoring runs', () => {
     ws.models.insert(model('m_x', ws.modelDir('m_x')));
     const { modelHash: _drop, ...noHash } = runParams(ds.id);
     const run = ws.runs.create({ ...noHash, modelId: 'm_x', backend: 'cpu', workers: 1, count: 20 });
-    expect(ws.runs.findResumable({ ...noHash, modelId: 'm_other', modelHash: 'sha-of-weights' })?.id).toBe(run.id);
+    // same weights under the same input scale: the same run (the scale is part of the identity)
+    expect(ws.runs.findResumable({ ...noHash, modelId: 'm_other', modelHash: 'sha-of-weights', inputScale: { mean: 0.1, std: 0.3 } })?.id).toBe(run.id);
+    expect(ws.runs.findResumable({ ...noHash, modelId: 'm_other', modelHash: 'sha-of-weights', inputScale: 'unit' })).toBeNull();
     expectWsError(() => ws.runs.create({ ...noHash, modelId: 'm_missing', backend: 'cpu', workers: 1, count: 1 }), 'not-found', /no model "m_missing"/);
   });
 });

@@ -85,7 +85,7 @@ describe('Models view', () => {
     await w.find('[data-testid="train-patience"]').setValue('2');
     await w.find('[data-testid="train-button"]').trigger('submit');
     await flush();
-    expect(client.calls.find((c) => c.name === 'models.train')?.input).toEqual({ datasetId: 'ds1', arch: 'classic-cnn', epochs: 5, seed: 7, validationShare: 0.2, earlyStoppingPatience: 2 });
+    expect(client.calls.find((c) => c.name === 'models.train')?.input).toEqual({ datasetId: 'ds1', arch: 'classic-cnn', epochs: 5, seed: 7, validationShare: 0.2, earlyStoppingPatience: 2, budget: 'epochs' });
     client.emit('job.progress', { jobId: 't1', kind: 'train', done: 1, total: 5, rate: 900, unit: 'samples', etaMs: 8000, metrics: { epoch: 1, loss: 0.42, acc: 0.88, val_loss: 0.4, val_acc: 0.9 } });
     await flush();
     expect(w.find('[data-testid="train-charts"]').exists()).toBe(true);
@@ -144,6 +144,8 @@ describe('Curate view', () => {
   it('previews before/after, names short classes, overrides with undo (button and Ctrl+Z), saves, exports and retrains', async () => {
     const { pinia, client } = await setup();
     localStorage.clear();
+    // run1 covers the test split (curate and export only); run2 the train split (retrainable)
+    client.handlers['scoring.list'] = () => [makeRun(), { ...makeRun('run2'), split: 'train', purpose: 'training-split' }];
     client.handlers['curation.preview'] = (i) => {
       const ex = (i.overrides ?? []).filter((o) => o.mode === 'exclude').length;
       return { before: [10, 4, ...new Array(8).fill(6)], after: [3 - ex, 3, ...new Array(8).fill(3)], short: i.rules.balance.mode === 'per-class' ? [{ classId: 1, available: 2 }] : [], total: 30 - ex, members: [] };
@@ -181,7 +183,10 @@ describe('Curate view', () => {
     await flush();
     expect(w.find('[data-testid="override-count"]').text()).toBe('1');
     await w.find('[data-testid="curate-name"]').setValue('robust-3');
-    client.handlers['curation.list'] = () => [{ id: 'set1', name: 'robust-3', version: 1, datasetId: 'ds1', runId: 'run1', rules: { minSteps: null, balance: { mode: 'all' }, seed: 0 }, overrides: [], classCounts: [], total: 29, createdAt: 'now' }];
+    client.handlers['curation.list'] = () => [
+      { id: 'set1', name: 'robust-3', version: 1, datasetId: 'ds1', runId: 'run1', rules: { minSteps: null, balance: { mode: 'all' }, seed: 0 }, overrides: [], classCounts: [], total: 29, createdAt: 'now' },
+      { id: 'set2', name: 'train-robust', version: 1, datasetId: 'ds1', runId: 'run2', rules: { minSteps: null, balance: { mode: 'all' }, seed: 0 }, overrides: [], classCounts: [], total: 40, createdAt: 'now' },
+    ];
     await w.find('[data-testid="curate-save"]').trigger('submit');
     await flush();
     expect(client.calls.find((c) => c.name === 'curation.save')?.input).toEqual({
@@ -193,10 +198,13 @@ describe('Curate view', () => {
     await w.find('[data-testid="export-button"]').trigger('submit');
     await flush();
     expect(client.calls.find((c) => c.name === 'curation.export')?.input).toEqual({ setId: 'set1', path: '/out/curated', format: 'imagefolder' });
+    // the Curate view says which split the run covers; Retrain lists only sets of training-split runs
+    expect(w.find('[data-testid="curate-run-split"]').text()).toMatch(/covers split "test", the evaluation split/);
+    expect(w.findAll('[data-testid="retrain-set"] option').map((o) => o.attributes('value'))).toEqual(['set2']);
     await w.find('[data-testid="retrain-control"]').setValue(false);
     await w.find('[data-testid="retrain-button"]').trigger('submit');
     await flush();
-    expect(client.calls.find((c) => c.name === 'curation.retrain')?.input).toEqual({ setId: 'set1', sourceModelId: 'm1', control: false });
+    expect(client.calls.find((c) => c.name === 'curation.retrain')?.input).toEqual({ setId: 'set2', sourceModelId: 'm1', control: false });
     w.unmount();
   });
 });

@@ -29,7 +29,10 @@ describe('curate', () => {
     expect(p.short).toEqual([]);
     // non-robust: 0,4,8,12,16,20 with steps 0,4,8,2,6,0
     expect(curate(s, rules({ mode: 'all' }, 5), [], 3).members).toEqual([...robustIdx, 8, 16].sort((a, b) => a - b));
-    expect(curate(s, rules({ mode: 'all' }, 0), [], 3).total).toBe(24);
+    // --min-steps 0 keeps every correctly classified image, never the misclassified ones (steps 0: 0 and 20)
+    expect(curate(s, rules({ mode: 'all' }, 0), [], 3).total).toBe(22);
+    expect(curate(s, rules({ mode: 'all' }, 0), [], 3).members).not.toContain(0);
+    expect(curate(s, { ...rules({ mode: 'all' }, 0), keepMisclassified: true }, [], 3).total).toBe(24);
   });
 
   it('per-class n samples n of each class without replacement, deterministic in the seed', () => {

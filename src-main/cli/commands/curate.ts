@@ -5,6 +5,7 @@ import { curate } from '../../core/curation';
 import type { ImportedDataset } from '../../core/dataset';
 import { InputError } from '../../core/errors';
 import { scoreRowsToColumns } from '../../core/scores-csv';
+import { checkTrainableRun } from '../../services/lineage';
 import { checkCurationUsable, compareModels, retrain, saveCuratedSet, type RetrainResult } from '../../services/curation-service';
 import { exportImages } from '../../services/export';
 import { importDataset } from '../../services/importers/index';
@@ -18,6 +19,7 @@ const curationOptions = {
   'min-steps': { type: 'string' as const },
   'per-class': { type: 'string' as const },
   equalize: { type: 'boolean' as const },
+  'keep-misclassified': { type: 'boolean' as const },
   seed: { type: 'string' as const },
   include: { type: 'string' as const, multiple: true },
   exclude: { type: 'string' as const, multiple: true },
@@ -31,6 +33,7 @@ export function rulesFrom(args: ParsedArgs): CurationRules {
     minSteps,
     balance: perClass !== undefined ? { mode: 'per-class', n: int(args, 'per-class', 1, 1, 10_000_000) } : args.values.equalize ? { mode: 'equalize' } : { mode: 'all' },
     seed: int(args, 'seed', 0, 0, 2 ** 32 - 1),
+    ...(args.values['keep-misclassified'] ? { keepMisclassified: true } : {}),
   };
 }
 
@@ -55,7 +58,7 @@ export function overridesFrom(args: ParsedArgs): { index: number; mode: Override
 export const curateCommand: Command = {
   name: 'curate',
   summary: 'keep the robust images of a scored split, balance the classes, and export the set',
-  usage: 'rpr curate --scores <scores CSV from rpr score> [--min-steps T] [--per-class N | --equalize] [--seed S] [--include 3,10-20] [--exclude 7] --out <dir> --format idx|imagefolder|csv|jsonl [--json file]',
+  usage: 'rpr curate --scores <scores CSV from rpr score> [--min-steps T] [--keep-misclassified] [--per-class N | --equalize] [--seed S] [--include 3,10-20] [--exclude 7] --out <dir> --format idx|imagefolder|csv|jsonl [--json file]',
   options: { ...curationOptions, ...jsonOption, out: { type: 'string' }, format: { type: 'string' }, workspace: { type: 'string', short: 'w' } },
   async run(argv, io) {
     const args = parse(curateCommand, argv);
@@ -109,7 +112,7 @@ export const curateCommand: Command = {
 export const retrainCommand: Command = {
   name: 'retrain',
   summary: 'curate a scored training split, retrain the source model recipe on it (M_R) and on a random control (M_C), score and compare',
-  usage: 'rpr retrain --scores <scores CSV of the train split> --model-id <id> | --model <model.json> [--min-steps T] [--per-class N | --equalize] [--seed S] [--no-control] [--name N] [--workspace W] [--json file]',
+  usage: 'rpr retrain --scores <scores CSV of the train split> --model-id <id> | --model <model.json> [--min-steps T] [--keep-misclassified] [--per-class N | --equalize] [--seed S] [--no-control] [--name N] [--workspace W] [--json file]',
   options: { ...curationOptions, ...jsonOption, ...engineOptions, ...workspaceOption, 'model-id': { type: 'string' }, model: { type: 'string' }, 'no-control': { type: 'boolean' }, name: { type: 'string' } },
   async run(argv, io) {
     const args = parse(retrainCommand, argv);
@@ -119,6 +122,7 @@ export const retrainCommand: Command = {
     const services = cliServices(args);
     try {
       const ws = services.app.requireWorkspace();
+      checkTrainableRun(services.app, run.runId); // a run of the evaluation split is never retrained on
       let sourceId = str(args, 'model-id');
       if (!sourceId) {
         const path = str(args, 'model') ? resolve(str(args, 'model') as string) : run.modelPath;

@@ -8,7 +8,7 @@ import { resolveParams } from '../../core/perturb/index';
 import { foolingUpperBound, type ImageResult } from '../../core/scheduler';
 import type { ScoreRow } from '../../core/scores-csv';
 import { runStats } from '../../core/stats/index';
-import { prepareRun, runScoring, DEFAULT_SCORE_BATCH } from '../../services/scoring-service';
+import { findCompletedRun, prepareRun, runScoring, DEFAULT_SCORE_BATCH } from '../../services/scoring-service';
 import { ensureDataset, ensureModel, parseInputScale } from '../data';
 import { readJson, readScores, writeScoreOutputs, type RunFile, type ScoreJson } from '../score-files';
 import { cliServices, engineOptions, followJob, int, jsonOption, parse, requireStr, str, workspaceOption, UsageError, type Command, type CliIo } from '../shared';
@@ -83,10 +83,13 @@ export const scoreCommand: Command = {
       const model = await ensureModel(services, modelPath, ds.id, parseInputScale(str(args, 'input-scale')));
       // defaults made explicit, so `--k 28` and the default k of a 28x28 set are the same run
       const scheme: SchemeSpec = { name: requested.name, params: resolveParams(requested, ds.shape) };
-      const run = await prepareRun(services.app, { modelId: model.id, datasetId: ds.id, split, scheme, maxSteps, seed, shard });
+      // a finished run of identical parameters (model content and input scale included) is reused, not duplicated
+      const finishedBefore = findCompletedRun(services.app, { modelId: model.id, datasetId: ds.id, split, scheme, maxSteps, seed, shard });
+      if (finishedBefore) io.err(`reusing finished run ${finishedBefore.id}: identical parameters were already scored (${finishedBefore.count} images)`);
+      const run = finishedBefore ?? (await prepareRun(services.app, { modelId: model.id, datasetId: ds.id, split, scheme, maxSteps, seed, shard }));
       const backend = await services.app.backendInfo();
       if (run.done > 0 && run.status !== 'done') io.err(`resuming run ${run.id}: ${run.done}/${run.count} images already scored`);
-      io.err(`scoring ${run.count} images of ${split} (${scheme.name} ${JSON.stringify(scheme.params)}, ${maxSteps} steps, seed ${seed}) on ${backend.name} with ${backend.workers} worker(s)`);
+      if (!finishedBefore) io.err(`scoring ${run.count} images of ${split} (${scheme.name} ${JSON.stringify(scheme.params)}, ${maxSteps} steps, seed ${seed}) on ${backend.name} with ${backend.workers} worker(s)`);
       const finished =
         run.status === 'done'
           ? run

@@ -9,8 +9,8 @@ const ARCHS = ['paper-cnn', 'classic-cnn', 'mlp'] as const;
 export const trainCommand: Command = {
   name: 'train',
   summary: 'train a zoo model (paper-cnn, classic-cnn, mlp) and write it in TF.js layers format',
-  usage: 'rpr train --data <dir> --arch paper-cnn --epochs E --seed S --out <dir> [--val 0.1] [--patience P] [--workspace W] [--backend B] [--workers N] [--json file]',
-  options: { ...workspaceOption, ...jsonOption, ...engineOptions, data: { type: 'string' }, arch: { type: 'string' }, epochs: { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' }, val: { type: 'string' }, patience: { type: 'string' }, name: { type: 'string' } },
+  usage: 'rpr train --data <dir> --arch paper-cnn --epochs E --seed S --out <dir> [--budget epochs|converge|equal-steps] [--reference-model <model id>] [--val 0.1] [--patience P] [--workspace W] [--backend B] [--workers N] [--json file]',
+  options: { ...workspaceOption, ...jsonOption, ...engineOptions, data: { type: 'string' }, arch: { type: 'string' }, epochs: { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' }, val: { type: 'string' }, patience: { type: 'string' }, name: { type: 'string' }, budget: { type: 'string' }, 'reference-model': { type: 'string' } },
   async run(argv, io) {
     const args = parse(trainCommand, argv);
     const data = requireStr(args, 'data', trainCommand);
@@ -20,13 +20,17 @@ export const trainCommand: Command = {
     const epochs = int(args, 'epochs', 3, 1, 1000);
     const seed = int(args, 'seed', 0, 0, 2 ** 32 - 1);
     const validationShare = num(args, 'val', 0.1);
+    // --budget epochs (exactly --epochs), converge (--epochs = max epochs, --patience, best weights), equal-steps (the updates of --reference-model)
+    const budget = str(args, 'budget') ?? 'epochs';
+    if (!['epochs', 'converge', 'equal-steps'].includes(budget)) throw new UsageError(`--budget must be epochs, converge or equal-steps, got "${budget}"`);
+    if (budget === 'equal-steps' && !str(args, 'reference-model')) throw new UsageError('--budget equal-steps needs --reference-model <model id> (the model whose gradient updates to match)');
     const services = cliServices(args);
     try {
       const started = Date.now();
       const ds = await ensureDataset(services, data, io);
       const backend = await services.app.backendInfo();
       io.err(`training ${arch} on ${ds.name} for ${epochs} epochs (seed ${seed}) on ${backend.name}`);
-      const { jobId } = await services.call('models.train', { datasetId: ds.id, arch, epochs, seed, validationShare, earlyStoppingPatience: int(args, 'patience', 0, 0, 100), name: str(args, 'name') });
+      const { jobId } = await services.call('models.train', { datasetId: ds.id, arch, epochs, seed, validationShare, earlyStoppingPatience: int(args, 'patience', 0, 0, 100), name: str(args, 'name'), budget, referenceModelId: str(args, 'reference-model') });
       const model = await followJob<ModelInfo>(services, jobId, io);
       mkdirSync(dirname(resolve(out)), { recursive: true });
       const exported = await services.call('models.export', { modelId: model.id, path: resolve(out) });
@@ -35,6 +39,10 @@ export const trainCommand: Command = {
         testAccuracy: model.metrics.testAccuracy ?? null,
         valAccuracy: model.metrics.valAccuracy ?? null,
         epochs: (model.config as { epochsRun?: number }).epochsRun ?? epochs,
+        budget: (model.config as { budget?: string }).budget ?? `epochs:${epochs}`,
+        updates: (model.config as { updates?: number }).updates ?? null,
+        trainCount: (model.lineage as { trainCount?: number }).trainCount ?? null,
+        valCount: (model.lineage as { valCount?: number }).valCount ?? null,
         backend: backend.name,
         workers: backend.workers,
         elapsedMs,
@@ -44,6 +52,7 @@ export const trainCommand: Command = {
         hash: model.hash,
       };
       io.out(`test accuracy ${result.testAccuracy === null ? 'n/a (no test split)' : (100 * result.testAccuracy).toFixed(2) + '%'}; validation ${result.valAccuracy === null ? 'n/a' : (100 * result.valAccuracy).toFixed(2) + '%'}; ${(elapsedMs / 1000).toFixed(1)} s on ${backend.name}`);
+      io.out(`${result.epochs} epochs run, ${result.updates} updates on ${result.trainCount} images (+ ${result.valCount} validation), budget ${result.budget}; model id ${model.id}`);
       io.out(`model written to ${result.modelPath}`);
       const json = str(args, 'json');
       if (json) writeJsonFile(json, result);

@@ -2,3 +2,4 @@
 export { betainc, betaincInv, lnGamma } from './beta';
 export { binomialHalfCdf, clopperPearson, clopperPearsonUpper, mcnemar, wilson } from './intervals';
 export { runStats } from './run';
+export { formatP, pairedDifference, seedFigure, tQuantile, type SeedFigure } from './seeds';

@@ -90,6 +90,12 @@ export const useCuration = defineStore('curation', () => {
     rules.value = { ...rules.value, seed: s };
     persistDraft();
   }
+  /** keep images the model misclassifies unperturbed (steps 0) when min steps is 0: off unless asked */
+  function setKeepMisclassified(v: boolean): void {
+    const { keepMisclassified: _k, ...rest } = rules.value;
+    rules.value = v ? { ...rest, keepMisclassified: true } : rest;
+    persistDraft();
+  }
 
   /** Force include/exclude (or clear with null) a set of images; one undo step. */
   function override(indices: Iterable<number>, mode: OverrideMode | null): number {
@@ -193,8 +199,9 @@ export const useCuration = defineStore('curation', () => {
     if (r) jobs.track(r.jobId, 'export', `Export ${format}`);
     return r?.jobId;
   }
-  async function retrain(setId: string, sourceModelId: string, control: boolean): Promise<string | undefined> {
-    const r = await notify.guard('retrain', () => useClient().call('curation.retrain', { setId, sourceModelId, control }));
+  async function retrain(setId: string, sourceModelId: string, control: boolean, budget?: { budget: 'source' | 'epochs' | 'converge' | 'equal-steps'; epochs?: number }): Promise<string | undefined> {
+    const input = budget && budget.budget !== 'source' ? { setId, sourceModelId, control, ...budget } : { setId, sourceModelId, control };
+    const r = await notify.guard('retrain', () => useClient().call('curation.retrain', input));
     if (r) jobs.track(r.jobId, 'retrain', control ? 'Retrain M_R and control M_C' : 'Retrain M_R');
     return r?.jobId;
   }
@@ -234,6 +241,7 @@ export const useCuration = defineStore('curation', () => {
   }
 
   return {
+    setKeepMisclassified,
     runId, rules, overrides, overrideList, undoStack, canUndo, preview, previewing, sets, comparison,
     init, refreshSets, selectRun, setMinSteps, setBalance, setSeed, override, overrideRange, undo,
     refreshPreview, save, exportSet, retrain, compare, dispose,

@@ -1,5 +1,5 @@
-/** report.md and its SVG charts for `rpr reproduce`. */
-import { barChart, lineChart } from '../core/svg-chart';
+/** The paper-policy part of an experiment's report.md and its SVG charts (the table of the paper's numbers beside ours). */
+import { barChart, lineChart } from '../svg-chart';
 
 /** The paper's numbers (Ilie, Popescu, Stefanescu 2020), shown beside ours, never tuned to. */
 export const PAPER = {
@@ -30,6 +30,8 @@ type Numbers = {
   trainRobustRatioRange?: [number, number];
 };
 
+/** "= 0.0123", or "< 1e-300" when the p-value underflows (never "0.00") */
+const pv = (p: number) => (p >= 1e-300 ? `= ${p.toPrecision(3)}` : '< 1e-300');
 const pct = (x: number | undefined) => (x === undefined ? 'n/a' : `${(100 * x).toFixed(2)}%`);
 const dec = (x: number | undefined) => (x === undefined ? 'n/a' : x.toFixed(4));
 
@@ -52,8 +54,7 @@ export function renderReport(results: Json): { markdown: string; charts: Record<
   const MC = results.MC as Numbers;
   const cfg = results.config as Json;
   const seeds = (cfg.seeds as number[]).length;
-  const mc = results.mcnemar as Record<string, number>;
-  const mcPerSeed = (results.mcnemarPerSeed as Record<string, number>[] | undefined) ?? [mc];
+  const mcPerSeed = (results.mcnemarPerSeed as Record<string, number>[] | undefined) ?? [results.mcnemar as Record<string, number>];
   const curated = (results.curated as { seed: number; total: number; classCounts: number[] }[] | undefined) ?? [];
   const timings = results.timingsMs as Record<string, number>[];
   const classes = M.testPerClassRobustRatio.map((_, i) => String(i));
@@ -77,7 +78,7 @@ export function renderReport(results: Json): { markdown: string; charts: Record<
   const lines = [
     '# RPR Curator — reproduction of "Robustness as Inherent Property of Datapoints"',
     '',
-    `Data: \`${cfg.data}\`; architecture ${cfg.arch}, ${cfg.epochs} epochs, Adam, batch 128; scheme ${JSON.stringify(cfg.scheme)}, MAX_STEPS ${cfg.maxSteps}; curated set: robust train images, ${cfg.perClass} per class; backend ${cfg.backend} × ${cfg.workers} worker(s); seeds ${(cfg.seeds as number[]).join(', ')}.`,
+    `Data: \`${cfg.data}\`; architecture ${cfg.arch}, budget ${cfg.budget ?? `epochs:${cfg.epochs}`}, Adam, batch 128; scheme ${JSON.stringify(cfg.scheme)}, MAX_STEPS ${cfg.maxSteps}; curated set: robust train images, ${cfg.perClass} per class; backend ${cfg.backend} × ${cfg.workers} worker(s); seeds ${(cfg.seeds as number[]).join(', ')}.`,
     '',
     'The paper does not fully specify its model, so absolute numbers differ; nothing here is tuned to match them. Intervals are exact (Clopper–Pearson) 95% intervals over the test images' + (seeds > 1 ? '; with several seeds the numbers are means, and ranges show the spread between seeds.' : '; a single training seed: the spread between seeds (up to several points of robust ratio) is not shown.'),
     '',
@@ -93,7 +94,7 @@ export function renderReport(results: Json): { markdown: string; charts: Record<
     '',
     `Paired McNemar tests on the robust flags of the same test images under the same perturbation sequences${seeds > 1 ? ' (one line per seed)' : ''}:`,
     '',
-    ...mcPerSeed.map((m, i) => `- ${seeds > 1 ? `seed ${(cfg.seeds as number[])[i]}: ` : ''}M vs M_R p = ${m.M_vs_MR.toPrecision(3)}, M vs M_C p = ${m.M_vs_MC.toPrecision(3)}, M_R vs M_C p = ${m.MR_vs_MC.toPrecision(3)}`),
+    ...mcPerSeed.map((m, i) => `- ${seeds > 1 ? `seed ${(cfg.seeds as number[])[i]}: ` : ''}M vs M_R p ${pv(m.M_vs_MR)}, M vs M_C p ${pv(m.M_vs_MC)}, M_R vs M_C p ${pv(m.MR_vs_MC)}`),
     '',
     `M_C is trained on a random class-balanced subset of the training split with the same per-class counts as the curated set (${curated.map((c) => c.total).join(', ') || MR.trainCount} images${seeds > 1 ? ' per seed' : ''}), not filtered by robustness: if M_R is more robust than M_C, the gain comes from the filter, not from training on less data.`,
     '',

@@ -1,0 +1,161 @@
+/**
+ * A model is never evaluated on images it saw (issue 9, item 1), through every door: the
+ * services (what IPC calls), the loopback (a 4xx and the sentence), and the CLI (rpr retrain
+ * from a test-split run exits non-zero; rpr score of a finished identical run reuses it).
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DatasetSummary, EvalResult, JobInfo, ModelInfo, ScoringRunSummary } from '../../src-main/contract/types';
+import { createServices, type Services } from '../../src-main/services/index';
+import { pngOf, writeAt } from '../helpers/fixtures';
+import { MNIST_SMALL, PROJECT_ROOT } from '../helpers/paths';
+import { ensureBuilt, startServe } from '../helpers/serve';
+
+let tmp: string;
+let services: Services;
+let ds: DatasetSummary;
+let model: ModelInfo;
+let testRun: ScoringRunSummary;
+let trainRun: ScoringRunSummary;
+const SCHEME = { name: 'paper' as const, params: { k: 28 } };
+
+async function settled(jobId: string): Promise<JobInfo> {
+  const info = await services.app.jobs.settle(jobId);
+  if (info.status !== 'done') throw new Error(`job ${info.title} ${info.status}: ${info.error}`);
+  return info;
+}
+
+function rpr(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const proc = spawn(process.execPath, [join(PROJECT_ROOT, 'bin/rpr.mjs'), ...args], { cwd: tmp, env: { ...process.env, RPR_DATA_DIR: join(tmp, 'data-cli') }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  proc.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  return new Promise((ok) => proc.on('close', (code) => ok({ code, stdout, stderr })));
+}
+
+beforeAll(async () => {
+  ensureBuilt();
+  tmp = mkdtempSync(join(tmpdir(), 'rpr-leak-'));
+  services = createServices({ version: 'test', dataDir: join(tmp, 'data'), transport: 'loopback', workers: 1 });
+  await services.call('workspace.open', { path: join(tmp, 'ws'), create: true });
+  ds = (await settled((await services.call('datasets.import', { path: MNIST_SMALL })).jobId)).result as DatasetSummary;
+  model = (await settled((await services.call('models.train', { datasetId: ds.id, arch: 'mlp', epochs: 1, seed: 3, budget: 'epochs' })).jobId)).result as ModelInfo;
+  const s = await services.call('scoring.start', { modelId: model.id, datasetId: ds.id, split: 'test', scheme: SCHEME, maxSteps: 3, seed: 0 });
+  testRun = (await settled(s.jobId)).result as ScoringRunSummary;
+}, 240_000);
+
+afterAll(async () => {
+  await services?.app.close();
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
+});
+
+describe('training lineage', () => {
+  it('records the split, the validation carve and the counts, the carve excluded', () => {
+    const l = model.lineage as { version: number; split: string; indices: number[] | null; validation: { indices: number[]; method: string }; trainCount: number; valCount: number; trainClassCounts: number[] };
+    expect(l.version).toBe(1);
+    expect(l.split).toBe('train');
+    expect(l.indices).toBeNull();
+    expect(l.validation.method).toBe('stratified');
+    expect(l.validation.indices).toHaveLength(l.valCount);
+    expect(l.trainCount + l.valCount).toBe(1000);
+    expect(l.trainClassCounts.reduce((a, b) => a + b, 0)).toBe(l.trainCount);
+    expect(model.config).toMatchObject({ budget: 'epochs:1', epochsRun: 1 });
+    expect((model.config as { updates: number }).updates).toBe(Math.ceil(l.trainCount / 128));
+  });
+});
+
+describe('the leak is refused through the services (IPC)', () => {
+  it('Evaluate on the training split is refused, naming the split and the one to use', async () => {
+    await expect(services.call('models.evaluate', { modelId: model.id, datasetId: ds.id, split: 'train' })).rejects.toThrow(/trained on split "train".*evaluate on split "test" instead/);
+    const ok = (await settled((await services.call('models.evaluate', { modelId: model.id, datasetId: ds.id, split: 'test' })).jobId)).result as EvalResult;
+    expect(ok.count).toBe(500);
+    expect(ok.warning).toBeUndefined();
+  });
+
+  it('Compare on the training split is refused', async () => {
+    await expect(services.call('curation.compare', { modelIds: [model.id], datasetId: ds.id, split: 'train' })).rejects.toThrow(/refused: .*evaluate on split "test" instead/);
+  });
+
+  it('scoring the training split to curate it stays allowed and is labelled as such', async () => {
+    const s = await services.call('scoring.start', { modelId: model.id, datasetId: ds.id, split: 'train', scheme: SCHEME, maxSteps: 2, seed: 0 });
+    await settled(s.jobId);
+    const run = await services.call('scoring.get', { runId: s.runId });
+    expect(run.purpose).toBe('training-split');
+    trainRun = run;
+    expect((await services.call('scoring.get', { runId: testRun.id })).purpose).toBe('evaluation');
+  });
+
+  it('curating a test-split run is allowed; Retrain from it is refused', async () => {
+    const set = await services.call('curation.save', { runId: testRun.id, name: 'test-set', rules: { minSteps: 1, balance: { mode: 'all' }, seed: 0 } });
+    expect(set.total).toBeGreaterThan(0);
+    await expect(services.call('curation.retrain', { setId: set.id, sourceModelId: model.id })).rejects.toThrow(/covers split "test", the evaluation split.*score the "train" split/);
+    await expect(services.call('models.train', { datasetId: ds.id, arch: 'mlp', epochs: 1, seed: 0, curatedSetId: set.id })).rejects.toThrow(/covers split "test"/);
+  });
+
+  it('Retrain from a training-split run, under equal-steps: M_R gets the updates the source model took', async () => {
+    const set = await services.call('curation.save', { runId: trainRun.id, name: 'train-set', rules: { minSteps: 1, balance: { mode: 'all' }, seed: 0 } });
+    const { jobId } = await services.call('curation.retrain', { setId: set.id, sourceModelId: model.id, control: false, budget: 'equal-steps' });
+    const r = (await settled(jobId)).result as { mr: ModelInfo };
+    expect((r.mr.config as { updates: number }).updates).toBe((model.config as { updates: number }).updates);
+    expect((r.mr.config as { budget: string }).budget).toBe('equal-steps');
+    expect((r.mr.lineage as { indices: number[] }).indices).toHaveLength(set.total);
+  }, 120_000);
+
+  it('a model without lineage (imported) is evaluated with a warning', async () => {
+    const imported = await services.call('models.import', { path: model.path, datasetId: ds.id });
+    const r = (await settled((await services.call('models.evaluate', { modelId: imported.id, datasetId: ds.id, split: 'test' })).jobId)).result as EvalResult;
+    expect(r.warning).toMatch(/lineage unknown/);
+  });
+});
+
+describe('a dataset with a single split', () => {
+  it('keeps a seeded, class-stratified held-out carve, recorded in the lineage, and evaluates on it only', async () => {
+    const root = join(tmp, 'single');
+    for (let c = 0; c < 2; c++) for (let i = 0; i < 30; i++) await writeAt(root, `class${c}/img${String(i).padStart(2, '0')}.png`, pngOf(28, 28, 1, c * 100 + i).bytes);
+    const one = (await settled((await services.call('datasets.import', { path: root, format: 'imagefolder' })).jobId)).result as DatasetSummary;
+    expect(one.splits.map((s) => s.name)).toEqual(['train']);
+    const m = (await settled((await services.call('models.train', { datasetId: one.id, arch: 'mlp', epochs: 1, seed: 0, budget: 'epochs' })).jobId)).result as ModelInfo;
+    const l = m.lineage as { heldOut: { split: string; indices: number[]; seed: number; share: number }; trainCount: number; valCount: number };
+    expect(l.heldOut).toMatchObject({ split: 'train', seed: 0, share: 0.2 });
+    expect(l.heldOut.indices).toHaveLength(12); // 6 of each class
+    expect(l.trainCount + l.valCount).toBe(48);
+    const r = (await settled((await services.call('models.evaluate', { modelId: m.id, datasetId: one.id, split: 'train' })).jobId)).result as EvalResult;
+    expect(r.count).toBe(12);
+    expect(r.images).toBe('held-out carve of train');
+  }, 120_000);
+});
+
+describe('the leak is refused over the loopback (4xx) and by the CLI', () => {
+  it('loopback answers 409 with the sentence', async () => {
+    await services.app.close();
+    const served = await startServe(join(tmp, 'ws'));
+    try {
+      const r = await fetch(`${served.origin}/rpc/models.evaluate`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${served.token}` }, body: JSON.stringify({ modelId: model.id, datasetId: ds.id, split: 'train' }) });
+      expect(r.status).toBe(409);
+      const body = (await r.json()) as { ok: boolean; error: { name: string; message: string } };
+      expect(body.error.name).toBe('RefusedError');
+      expect(body.error.message).toMatch(/split "train".*evaluate on split "test" instead/);
+    } finally {
+      await served.stop();
+    }
+  }, 120_000);
+
+  it('rpr retrain from a test-split run exits non-zero; rpr score of a finished run reuses it', async () => {
+    const ws = join(tmp, 'ws-cli');
+    const train = await rpr('train', '--data', MNIST_SMALL, '--arch', 'mlp', '--epochs', '1', '--out', join(tmp, 'm'), '--workspace', ws);
+    if (train.code !== 0) throw new Error(train.stderr);
+    const scoreArgs = ['score', '--data', MNIST_SMALL, '--split', 'test', '--model', join(tmp, 'm', 'model.json'), '--max-steps', '3', '--workspace', ws, '--json', join(tmp, 's.json')];
+    const first = await rpr(...scoreArgs);
+    if (first.code !== 0) throw new Error(first.stderr);
+    const again = await rpr(...scoreArgs);
+    expect(again.code).toBe(0);
+    expect(again.stderr).toMatch(/reusing finished run run_[0-9a-f]+: identical parameters were already scored/);
+    const refused = await rpr('retrain', '--scores', join(tmp, 's-scores.csv'), '--per-class', '5', '--workspace', ws);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/refused: this run covers split "test", the evaluation split.*score the "train" split/);
+  }, 180_000);
+});
