@@ -86,8 +86,8 @@ describe('HTTP status of errors over the loopback', () => {
     writeFileSync(join(notAWorkspace, 'photo.jpg'), 'x');
 
     const table: { what: string; call: string; input: unknown; status: number; kind: string; message: RegExp }[] = [
-      { what: 'bad schema input', call: 'scoring.start', input: { modelId: model.id, datasetId: ds.id, split: 'test', maxSteps: 'lots' }, status: 400, kind: 'invalid', message: /^invalid input for scoring.start: maxSteps: / },
-      { what: 'a scheme parameter out of range', call: 'scoring.start', input: { modelId: 'mdl_ten', datasetId: ds.id, split: 'test', scheme: { name: 'pixels', params: { k: 100000 } } }, status: 400, kind: 'invalid', message: /scheme pixels: parameter k must be in / },
+      { what: 'bad schema input', call: 'scoring.start', input: { modelId: model.id, datasetId: ds.id, split: 'test', maxSteps: 'lots' }, status: 400, kind: 'invalid', message: /^invalid input for scoring.start: max steps: must be a number/ },
+      { what: 'a scheme parameter out of range', call: 'scoring.start', input: { modelId: 'mdl_ten', datasetId: ds.id, split: 'test', scheme: { name: 'pixels', params: { k: 100000 } } }, status: 400, kind: 'invalid', message: /scheme pixels: k must be at most 784 \(got 100000\)/ },
       { what: 'a model for other classes', call: 'scoring.start', input: { modelId: model.id, datasetId: ds.id, split: 'test' }, status: 400, kind: 'invalid', message: /model fixture predicts 3 classes but dataset mnist-small test has 10/ },
       { what: 'unknown call', call: 'no.such.call', input: {}, status: 400, kind: 'invalid', message: /^unknown call "no.such.call"$/ },
       { what: 'unknown dataset id', call: 'datasets.get', input: { datasetId: 'ds_nope' }, status: 404, kind: 'not-found', message: /no dataset "ds_nope" in this workspace/ },

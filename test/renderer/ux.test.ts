@@ -148,6 +148,9 @@ describe('item 4: one chosen curated set', () => {
   it('drives the preview, export and retrain, is shown by name, and survives a reload', async () => {
     const { pinia, client } = await setup();
     client.handlers['curation.list'] = () => [set1];
+    // a set curated from a training-split run: the kind Retrain may use (issue 9)
+    const trainRun = () => [{ ...makeRun('run1'), split: 'train', purpose: 'training-split' as const }];
+    client.handlers['scoring.list'] = trainRun;
     client.handlers['curation.preview'] = (i) => ({ before: new Array(10).fill(6), after: new Array(10).fill(3), short: [], total: 30 - (i.overrides?.length ?? 0), members: [] });
     client.handlers['curation.export'] = () => ({ jobId: 'x1' });
     client.handlers['curation.retrain'] = () => ({ jobId: 'r1' });
@@ -172,6 +175,7 @@ describe('item 4: one chosen curated set', () => {
     // a reload: new stores, the same browser storage
     const again = await setup();
     again.client.handlers['curation.list'] = () => [set1];
+    again.client.handlers['scoring.list'] = trainRun;
     again.client.handlers['curation.preview'] = client.handlers['curation.preview'];
     again.client.handlers['curation.export'] = () => ({ jobId: 'x2' });
     again.client.handlers['curation.retrain'] = () => ({ jobId: 'r2' });

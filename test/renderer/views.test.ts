@@ -200,7 +200,11 @@ describe('Curate view', () => {
     expect(client.calls.find((c) => c.name === 'curation.export')?.input).toEqual({ setId: 'set1', path: '/out/curated', format: 'imagefolder' });
     // the Curate view says which split the run covers; Retrain lists only sets of training-split runs
     expect(w.find('[data-testid="curate-run-split"]').text()).toMatch(/covers split "test", the evaluation split/);
-    expect(w.findAll('[data-testid="retrain-set"] option').map((o) => o.attributes('value'))).toEqual(['set2']);
+    // the chosen set (set1, from the test run) cannot be retrained on: Retrain says so and offers only set2
+    expect(w.find('[data-testid="retrain-not-trainable"]').exists()).toBe(true);
+    expect(w.findAll('[data-testid="retrain-set"] option').map((o) => o.attributes('value')).filter((v) => v)).toEqual(['set2']);
+    expect(w.find('[data-testid="retrain-button"]').attributes('disabled')).toBeDefined();
+    await w.find('[data-testid="retrain-set"]').setValue('set2');
     await w.find('[data-testid="retrain-control"]').setValue(false);
     await w.find('[data-testid="retrain-button"]').trigger('submit');
     await flush();
