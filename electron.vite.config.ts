@@ -15,6 +15,9 @@ const external = [
   'zod',
   'fflate',
   'jpeg-js',
+  // ONNX: the native runtime and the protobuf schema load from node_modules
+  'onnxruntime-node',
+  'onnx-proto',
 ];
 
 export default defineConfig({

@@ -5,6 +5,8 @@
  */
 import type { ArchName, BackendInfo, BackendName, ImageShape, InputScale, SchemeSpec } from '../contract/types';
 import type { ImageResult } from '../core/scheduler';
+import type { OnnxLayout } from '../core/onnx-layout';
+import type { OnnxSettings } from './onnx/model';
 
 export type { ImageResult };
 
@@ -66,6 +68,10 @@ export interface EvalJobResult {
   count: number;
   modelHash: string;
   backend: BackendName;
+  /** ONNX Runtime's execution provider when backend is onnxruntime */
+  executionProvider?: string;
+  /** why ONNX Runtime was not used for this TF.js model */
+  fallback?: string;
 }
 
 export interface ScoreJob {
@@ -79,6 +85,8 @@ export interface ScoreJob {
   seed: number;
   maxSteps: number;
   batchSize: number;
+  /** run a TF.js model on TF.js even when the engine runs onnxruntime (cross-backend checks) */
+  tfjsOnly?: boolean;
 }
 
 export interface ScoreJobResult {
@@ -87,6 +95,8 @@ export interface ScoreJobResult {
   predictions: number;
   elapsedMs: number;
   backend: BackendName;
+  executionProvider?: string;
+  fallback?: string;
 }
 
 export interface PredictBenchJob {
@@ -115,14 +125,39 @@ export interface InspectJob {
   modelPath: string;
   inputScale?: InputScale;
   expect?: { shape: ImageShape; numClasses: number };
+  /** ONNX choices (input/output name, layout, BGR, class map) */
+  onnx?: OnnxSettings;
+  /** sanity check: evaluate on up to `count` images of this split */
+  sample?: PixelSource & { count: number; split: string };
 }
 
 export interface InspectJobResult {
-  format: 'layers' | 'graph' | 'savedmodel';
+  format: 'layers' | 'graph' | 'savedmodel' | 'onnx';
   inputShape: (number | null)[];
   numClasses: number;
   hash: string;
   inputScale: InputScale;
+  /** ONNX models: what was found and decided */
+  onnx?: { inputName: string; outputName: string; layout: OnnxLayout; inputDims: (number | null)[]; outputKind: 'probabilities' | 'logits'; externalFiles: string[]; opTypes: string[]; summary: string };
+  /** accuracy on the sample, and how many images it holds */
+  sanity?: { split: string; count: number; accuracy: number; chance: number; nearChance: boolean };
+}
+
+/** Convert a TF.js layers model to model.onnx beside it, checked on the first images of a split. */
+export interface ConvertJob extends PixelSource {
+  modelPath: string;
+  inputScale?: InputScale;
+  shape: ImageShape;
+  numClasses: number;
+}
+
+export interface ConvertJobResult {
+  ok: boolean;
+  onnxPath: string | null;
+  reason?: string;
+  sample?: number;
+  classDiffs?: number;
+  maxAbsDeltaP?: number;
 }
 
 /** Job kind → job payload and result. */
@@ -132,6 +167,7 @@ export interface JobMap {
   eval: { job: EvalJob; result: EvalJobResult };
   score: { job: ScoreJob; result: ScoreJobResult };
   'predict-bench': { job: PredictBenchJob; result: PredictBenchResult };
+  convert: { job: ConvertJob; result: ConvertJobResult };
 }
 
 export type EngineJobKind = keyof JobMap;
@@ -154,7 +190,7 @@ export interface ProgressPayload {
 /** Parent → worker. */
 export interface ParentMessages {
   /** first message: pick the backend (forced or the best available) */
-  init: { backend?: BackendName; workers?: number };
+  init: { backend?: BackendName; workers?: number; executionProvider?: string; intraOpThreads?: number };
   start: { jobId: string; job: EngineJob };
   cancel: { jobId: string };
 }
@@ -194,5 +230,7 @@ export function describeJob(job: EngineJob): string {
       return `predict-bench (${job.count} images)`;
     case 'inspect':
       return `inspection of ${job.modelPath}`;
+    case 'convert':
+      return `ONNX conversion of ${job.modelPath}`;
   }
 }

@@ -59,14 +59,21 @@ export class AppState {
     if (!this.pool) {
       // explicit host options (CLI flags) win over the saved settings
       const saved = readSettings(this.host.dataDir);
-      const opts = { size: this.host.workers ?? saved.workers, backend: this.host.backend ?? saved.backend };
+      const cal = this.host.workers === undefined && saved.workers === undefined ? saved.calibration : undefined;
+      const opts = {
+        size: this.host.workers ?? saved.workers ?? cal?.workers,
+        backend: this.host.backend ?? saved.backend,
+        // ONNX Runtime: the provider chosen in the settings, the calibrated threads per worker
+        ...(saved.executionProvider ? { executionProvider: saved.executionProvider } : {}),
+        ...(cal ? { intraOpThreads: cal.threads } : {}),
+      };
       this.pool = this.host.createPool ? this.host.createPool(opts) : createPool(opts);
     }
     return this.pool;
   }
 
   /** Restart the engine with other settings, saved for later runs; a backend that cannot start is refused. */
-  async setEngine(backend: BackendName | 'auto', workers: number | null): Promise<BackendInfo> {
+  async setEngine(backend: BackendName | 'auto', workers: number | null, executionProvider: string | null = null): Promise<BackendInfo> {
     if (this.jobs.list().some((j) => j.status === 'running')) throw new Error('wait for the running jobs to finish (or cancel them) before changing the engine');
     const previous = readSettings(this.host.dataDir);
     const restart = async () => {
@@ -74,7 +81,12 @@ export class AppState {
       this.pool = null;
       await pool?.close();
     };
-    writeSettings(this.host.dataDir, { ...(backend === 'auto' ? {} : { backend }), ...(workers === null ? {} : { workers }) });
+    writeSettings(this.host.dataDir, {
+      ...(backend === 'auto' ? {} : { backend }),
+      ...(workers === null ? {} : { workers }),
+      ...(executionProvider ? { executionProvider } : {}),
+      ...(previous.calibration ? { calibration: previous.calibration } : {}),
+    });
     this.host.backend = undefined;
     this.host.workers = undefined;
     await restart();

@@ -8,6 +8,7 @@ import type { ServiceHost } from './context';
 import { curationHandlers } from './curation-service';
 import { datasetHandlers } from './datasets-service';
 import { modelHandlers } from './models-service';
+import { onnxModelHandlers } from './onnx-models';
 import { scoringHandlers } from './scoring-service';
 import { workspaceHandlers } from './workspace-service';
 
@@ -33,6 +34,7 @@ export function createServices(host: ServiceHost): Services {
     ...workspaceHandlers(app, dispatch),
     ...datasetHandlers(app),
     ...modelHandlers(app),
+    ...onnxModelHandlers(app),
     ...scoringHandlers(app),
     ...curationHandlers(app),
   };

@@ -113,6 +113,9 @@ export async function runScoring(app: AppState, runId: string, ctx: Pick<JobCont
         },
       );
       predictions = r.predictions;
+      // the record names the backend that actually scored (a TF.js model ONNX Runtime cannot run stays on TF.js)
+      ws.runs.setBackend(run.id, r.backend, r.executionProvider ?? null);
+      if (r.fallback) ctx.progress(doneCount, all.length, { unit: 'images', metrics: { predictionsPerSec }, etaMs: eta(), message: r.fallback });
     }
   } catch (err) {
     ws.runs.setStatus(run.id, ctx.signal.aborted ? 'paused' : 'failed');

@@ -144,6 +144,11 @@ export const MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 4,
+    name: 'scoring: the ONNX Runtime execution provider a run scored on',
+    sql: `ALTER TABLE scoring_runs ADD COLUMN execution_provider TEXT;`,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

@@ -7,7 +7,7 @@ import { foolingUpperBound, type ImageResult } from '../../core/scheduler';
 import type { ScoreRow } from '../../core/scores-csv';
 import { runStats } from '../../core/stats/index';
 import { prepareRun, runScoring, DEFAULT_SCORE_BATCH } from '../../services/scoring-service';
-import { ensureDataset, ensureModel, parseInputScale } from '../data';
+import { ensureDataset, ensureModel, onnxOptions, parseInputScale, parseOnnxChoices } from '../data';
 import { readJson, readScores, writeScoreOutputs, type RunFile, type ScoreJson } from '../score-files';
 import { cliServices, engineOptions, followJob, int, jsonOption, parse, requireStr, str, workspaceOption, UsageError, type Command, type CliIo } from '../shared';
 
@@ -43,7 +43,7 @@ function summaryLine(s: RunStats, maxSteps: number): string {
 export const scoreCommand: Command = {
   name: 'score',
   summary: 'RPR of every image of a split under a model (resumable: run the same command again)',
-  usage: 'rpr score --data <dir> --split test|train --model <model.json> [--scheme paper] [--k 28] [--param name=value]... [--max-steps 250] [--seed S] [--workers N] [--backend B] [--shard i/n] [--batch 1024] [--input-scale unit] [--workspace W] [--json file]',
+  usage: 'rpr score --data <dir> --split test|train --model <model.json> [--scheme paper] [--k 28] [--param name=value]... [--max-steps 250] [--seed S] [--workers N] [--backend B] [--shard i/n] [--batch 1024] [--input-scale unit] [--layout nchw|nhwc|flat] [--input NAME] [--output NAME] [--bgr] [--class-map 0,1,...] [--execution-provider cpu] [--workspace W] [--json file]',
   options: {
     ...workspaceOption,
     ...jsonOption,
@@ -59,6 +59,7 @@ export const scoreCommand: Command = {
     shard: { type: 'string' },
     batch: { type: 'string' },
     'input-scale': { type: 'string' },
+    ...onnxOptions,
   },
   async run(argv, io) {
     const args = parse(scoreCommand, argv);
@@ -73,7 +74,7 @@ export const scoreCommand: Command = {
     const services = cliServices(args);
     try {
       const ds = await ensureDataset(services, data, io);
-      const model = await ensureModel(services, modelPath, ds.id, parseInputScale(str(args, 'input-scale')));
+      const model = await ensureModel(services, modelPath, ds.id, parseInputScale(str(args, 'input-scale')), parseOnnxChoices(args), io);
       // defaults made explicit, so `--k 28` and the default k of a 28x28 set are the same run
       const scheme: SchemeSpec = { name: requested.name, params: resolveParams(requested, ds.shape) };
       const run = await prepareRun(services.app, { modelId: model.id, datasetId: ds.id, split, scheme, maxSteps, seed, shard });
@@ -85,6 +86,8 @@ export const scoreCommand: Command = {
           ? run
           : await followJob<ScoringRunSummary>(services, services.app.jobs.start('score', `score ${split}`, (ctx) => runScoring(services.app, run.id, ctx, batch)).jobId, io);
       const stats = finished.stats as RunStats;
+      const scored = services.app.requireWorkspace().runs.get(finished.id);
+      if (scored.backend !== backend.name) io.err(`scored on ${scored.backend}: ${model.name} has no ONNX graph ONNX Runtime can run (see the model's onnx.json)`);
       io.out(summaryLine(stats, maxSteps));
       const json = str(args, 'json');
       if (json) {
@@ -104,7 +107,8 @@ export const scoreCommand: Command = {
           modelPath: resolve(modelPath),
           numClasses: ds.classNames.length,
           classNames: ds.classNames,
-          backend: backend.name,
+          backend: scored.backend,
+          ...(scored.executionProvider ? { executionProvider: scored.executionProvider } : {}),
           workers: backend.workers,
           shard,
           workspace: services.app.requireWorkspace().path,
