@@ -70,7 +70,7 @@ export function num(args: ParsedArgs, key: string, fallback: number): number {
 
 export const workspaceOption = { workspace: { type: 'string' as const, short: 'w' } };
 export const jsonOption = { json: { type: 'string' as const } };
-export const engineOptions = { backend: { type: 'string' as const }, workers: { type: 'string' as const }, 'execution-provider': { type: 'string' as const } };
+export const engineOptions = { backend: { type: 'string' as const }, workers: { type: 'string' as const }, 'execution-provider': { type: 'string' as const }, threads: { type: 'string' as const } };
 
 /** Services for a CLI run, with the workspace opened (created when missing). */
 export function cliServices(args: ParsedArgs, transport: 'ipc' | 'loopback' = 'loopback'): Services {
@@ -80,8 +80,12 @@ export function cliServices(args: ParsedArgs, transport: 'ipc' | 'loopback' = 'l
   const workers = str(args, 'workers') === undefined ? undefined : int(args, 'workers', 1, 1, 256);
   const provider = str(args, 'execution-provider');
   if (provider !== undefined && !/^[a-z]{2,16}$/.test(provider)) throw new UsageError(`--execution-provider must be a provider name such as cpu or cuda, got "${provider}"`);
+  const threads = str(args, 'threads') === undefined ? undefined : int(args, 'threads', 1, 1, 256);
   const basePool = enginePoolFactory(process.env.RPR_ENGINE_HOST);
-  const createPoolFn = provider === undefined ? basePool : (opts: PoolOptions) => (basePool ?? createPool)({ ...opts, executionProvider: provider });
+  const createPoolFn =
+    provider === undefined && threads === undefined
+      ? basePool
+      : (opts: PoolOptions) => (basePool ?? createPool)({ ...opts, ...(provider ? { executionProvider: provider } : {}), ...(threads ? { intraOpThreads: threads } : {}) });
   const services = createServices({ version: cliVersion(), dataDir, transport, backend: backend as BackendName | undefined, workers, ...(createPoolFn ? { createPool: createPoolFn } : {}) });
   const ws = str(args, 'workspace') ?? defaultWorkspace(dataDir);
   services.app.open(resolve(ws), true);

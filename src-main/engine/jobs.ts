@@ -36,7 +36,11 @@ import { createTfClassifier } from './tf-classifier';
 import { trainModel } from './train';
 import { buildModel } from './zoo';
 import { convertAndCheck, convertedPath, isOnnxPath } from './onnx/inference';
-import { loadOrt, ortLoaded } from './onnx/runtime';
+import { currentProvider, loadOrt, openSession, ortLoaded } from './onnx/runtime';
+import { convertLayersModel } from './onnx/convert';
+import { createOrtClassifier } from './onnx/classifier';
+import { encodeModel } from './onnx/proto';
+import { isLayersModel } from './model-shape';
 import { selectClassifier } from './select';
 
 export interface JobContext {
@@ -282,7 +286,15 @@ async function runPredictBench(job: PredictBenchJob, ctx: JobContext): Promise<P
       data = new Uint8Array(poolCount * size);
       for (let i = 0; i < data.length; i++) data[i] = Math.floor(rand() * 256);
     }
-    const classifier = createTfClassifier(model, { shape: job.shape, inputScale: scale, batchSize: job.batchSize, numClasses: job.numClasses });
+    let classifier = createTfClassifier(model, { shape: job.shape, inputScale: scale, batchSize: job.batchSize, numClasses: job.numClasses });
+    let backend: BackendName = backendName();
+    let release: (() => Promise<void>) | null = null;
+    if (job.onnx) {
+      const o = await benchSession(model, job.shape);
+      classifier = o.classifier;
+      release = o.release;
+      backend = 'onnxruntime';
+    }
     await classifier.classify(data, Math.min(job.batchSize, poolCount)); // warm-up
     const t0 = performance.now();
     let done = 0;
@@ -299,7 +311,8 @@ async function runPredictBench(job: PredictBenchJob, ctx: JobContext): Promise<P
       ctx.progress({ done, total: job.count, rate, unit: 'images', etaMs: Math.round(((job.count - done) / rate) * 1000) });
     }
     const elapsedMs = performance.now() - t0;
-    return { images: job.count, elapsedMs, imagesPerSec: (job.count / elapsedMs) * 1000, backend: backendName() };
+    await release?.();
+    return { images: job.count, elapsedMs, imagesPerSec: (job.count / elapsedMs) * 1000, backend, ...(job.onnx ? { executionProvider: currentProvider() } : {}) };
   } finally {
     if (own) model.dispose();
   }
@@ -320,6 +333,16 @@ async function runConvert(job: JobOf<'convert'>): Promise<ConvertJobResult> {
 
 /** Accuracy at or below 1.5 / classes counts as near chance. */
 const NEAR_CHANCE = 1.5;
+
+/** A zoo or loaded TF.js model converted to ONNX in memory, on an ONNX Runtime classifier (predict-bench, calibration). */
+async function benchSession(model: AnyModel, shape: RawImages['shape']): Promise<{ classifier: Classifier; release: () => Promise<void> }> {
+  if (!isLayersModel(model)) throw new InputError('predict-bench', 'only layers models convert to ONNX');
+  if (!ortLoaded()) loadOrt();
+  const spec = convertLayersModel(model);
+  const session = await openSession(encodeModel(spec));
+  const k = Number(spec.output.dims[1]);
+  return { classifier: createOrtClassifier(session, { shape, inputScale: 'unit', layout: shape.channels && spec.input.dims.length === 4 ? 'nchw' : 'flat', inputName: 'input', outputName: 'output', numClasses: k }), release: () => session.release() };
+}
 
 async function runInspect(job: JobOf<'inspect'>): Promise<InspectJobResult> {
   let out: InspectJobResult;

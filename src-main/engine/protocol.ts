@@ -111,6 +111,8 @@ export interface PredictBenchJob {
   batchSize: number;
   pixelsPath?: string;
   seed?: number;
+  /** run on ONNX Runtime: the model (or the fresh zoo model) converted to ONNX first */
+  onnx?: boolean;
 }
 
 export interface PredictBenchResult {
@@ -118,6 +120,7 @@ export interface PredictBenchResult {
   elapsedMs: number;
   imagesPerSec: number;
   backend: BackendName;
+  executionProvider?: string;
 }
 
 /** Load a model and check it against a dataset (model import), without keeping it. */

@@ -3,6 +3,8 @@
  * workspace (one at a time).
  */
 import type { BackendInfo, BackendName } from '../contract/types';
+import { availableParallelism } from 'node:os';
+import { describeCalibration } from './calibration';
 import { readSettings, writeSettings } from './settings';
 import { createPool, type EnginePool } from '../engine/pool';
 import type { ServiceHost } from './context';
@@ -67,6 +69,8 @@ export class AppState {
         ...(saved.executionProvider ? { executionProvider: saved.executionProvider } : {}),
         ...(cal ? { intraOpThreads: cal.threads } : {}),
       };
+      // ONNX Runtime threads per worker: calibrated, else the cores shared among the workers
+      if (!cal) Object.assign(opts, { intraOpThreads: Math.max(1, Math.floor(availableParallelism() / (opts.size ?? availableParallelism()))) });
       this.pool = this.host.createPool ? this.host.createPool(opts) : createPool(opts);
     }
     return this.pool;
@@ -101,7 +105,15 @@ export class AppState {
 
   async backendInfo(): Promise<BackendInfo> {
     const info = await this.engine().backendInfo();
-    return { ...info, workers: this.engine().size };
+    const cal = readSettings(this.host.dataDir).calibration;
+    return { ...info, workers: this.engine().size, ...(cal && info.name === 'onnxruntime' ? { calibration: describeCalibration(cal) } : {}) };
+  }
+
+  /** Close the engine pool; the next use starts one with the saved settings. */
+  async restartEngine(): Promise<void> {
+    const pool = this.pool;
+    this.pool = null;
+    await pool?.close();
   }
 
   async close(): Promise<void> {

@@ -11,6 +11,7 @@ import { runStats } from '../core/stats/index';
 import type { RunParams, ScoreRow } from '../store/runs';
 import type { AppState } from './app-state';
 import type { JobContext } from './jobs';
+import { ensureCalibrated } from './calibration';
 import { splitSource } from './sources';
 
 /** What a caller asks to score: the run's identity without the model hash (looked up here). */
@@ -66,7 +67,10 @@ export function shardIndices(count: number, shard: [number, number] | null | und
 }
 
 /** Score (or resume) a run to its end. */
-export async function runScoring(app: AppState, runId: string, ctx: Pick<JobContext, 'signal' | 'progress'>, batchSize = DEFAULT_SCORE_BATCH): Promise<ScoringRunSummary> {
+export async function runScoring(app: AppState, runId: string, ctx: Pick<JobContext, 'signal' | 'progress'>, batch?: number): Promise<ScoringRunSummary> {
+  // ONNX Runtime: calibrate workers × threads × batch at first use (stored in settings.json)
+  const cal = await ensureCalibrated(app, (message) => ctx.progress(0, 0, { unit: 'images', message }));
+  const batchSize = batch ?? cal?.batch ?? DEFAULT_SCORE_BATCH;
   const ws = app.requireWorkspace();
   const run = ws.runs.get(runId);
   const model = ws.models.get(run.modelId);

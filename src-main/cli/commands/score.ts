@@ -6,6 +6,7 @@ import { resolveParams } from '../../core/perturb/index';
 import { foolingUpperBound, type ImageResult } from '../../core/scheduler';
 import type { ScoreRow } from '../../core/scores-csv';
 import { runStats } from '../../core/stats/index';
+import { ensureCalibrated } from '../../services/calibration';
 import { prepareRun, runScoring, DEFAULT_SCORE_BATCH } from '../../services/scoring-service';
 import { ensureDataset, ensureModel, onnxOptions, parseInputScale, parseOnnxChoices } from '../data';
 import { readJson, readScores, writeScoreOutputs, type RunFile, type ScoreJson } from '../score-files';
@@ -70,17 +71,18 @@ export const scoreCommand: Command = {
     const maxSteps = int(args, 'max-steps', 250, 1, 100000);
     const seed = int(args, 'seed', 0, 0, 2 ** 32 - 1);
     const shard = parseShard(str(args, 'shard'));
-    const batch = int(args, 'batch', DEFAULT_SCORE_BATCH, 1, 65536);
+    const batch = str(args, 'batch') === undefined ? undefined : int(args, 'batch', DEFAULT_SCORE_BATCH, 1, 65536);
     const services = cliServices(args);
     try {
       const ds = await ensureDataset(services, data, io);
       const model = await ensureModel(services, modelPath, ds.id, parseInputScale(str(args, 'input-scale')), parseOnnxChoices(args), io);
+      await ensureCalibrated(services.app, (m) => io.err(m));
       // defaults made explicit, so `--k 28` and the default k of a 28x28 set are the same run
       const scheme: SchemeSpec = { name: requested.name, params: resolveParams(requested, ds.shape) };
       const run = await prepareRun(services.app, { modelId: model.id, datasetId: ds.id, split, scheme, maxSteps, seed, shard });
       const backend = await services.app.backendInfo();
       if (run.done > 0 && run.status !== 'done') io.err(`resuming run ${run.id}: ${run.done}/${run.count} images already scored`);
-      io.err(`scoring ${run.count} images of ${split} (${scheme.name} ${JSON.stringify(scheme.params)}, ${maxSteps} steps, seed ${seed}) on ${backend.name} with ${backend.workers} worker(s)`);
+      io.err(`scoring ${run.count} images of ${split} (${scheme.name} ${JSON.stringify(scheme.params)}, ${maxSteps} steps, seed ${seed}) on ${backend.name}${backend.executionProvider ? ` (${backend.executionProvider})` : ''} with ${backend.workers} worker(s)${backend.calibration ? ` [calibrated: ${backend.calibration}]` : ''}`);
       const finished =
         run.status === 'done'
           ? run
