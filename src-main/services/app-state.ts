@@ -61,7 +61,9 @@ export class AppState {
     if (!this.pool) {
       // explicit host options (CLI flags) win over the saved settings
       const saved = readSettings(this.host.dataDir);
-      const cal = this.host.workers === undefined && saved.workers === undefined ? saved.calibration : undefined;
+      // the calibration is ONNX Runtime's: it applies unless the workers or a TF.js backend were chosen
+      const tfForced = (this.host.backend ?? saved.backend ?? 'onnxruntime') !== 'onnxruntime';
+      const cal = this.host.workers === undefined && saved.workers === undefined && !tfForced ? saved.calibration : undefined;
       const opts = {
         size: this.host.workers ?? saved.workers ?? cal?.workers,
         backend: this.host.backend ?? saved.backend,
@@ -70,7 +72,7 @@ export class AppState {
         ...(cal ? { intraOpThreads: cal.threads } : {}),
       };
       // ONNX Runtime threads per worker: calibrated, else the cores shared among the workers
-      if (!cal) Object.assign(opts, { intraOpThreads: Math.max(1, Math.floor(availableParallelism() / (opts.size ?? availableParallelism()))) });
+      if (!cal && !tfForced) Object.assign(opts, { intraOpThreads: Math.max(1, Math.floor(availableParallelism() / (opts.size ?? availableParallelism()))) });
       this.pool = this.host.createPool ? this.host.createPool(opts) : createPool(opts);
     }
     return this.pool;

@@ -45,10 +45,11 @@ async function measure(app: AppState, c: CalibrationCandidate, images: number): 
  */
 export async function ensureCalibrated(app: AppState, say: (msg: string) => void = () => undefined): Promise<EngineCalibration | null> {
   const saved = readSettings(app.host.dataDir);
-  if (saved.calibration) return saved.calibration;
-  if (app.host.workers !== undefined || saved.workers !== undefined || process.env.RPR_CALIBRATE === '0') return null;
+  if (app.host.workers !== undefined || saved.workers !== undefined) return null;
+  if (!saved.calibration && process.env.RPR_CALIBRATE === '0') return null;
   const info = await app.backendInfo();
   if (info.name !== 'onnxruntime') return null;
+  if (saved.calibration) return saved.calibration;
   say('calibrating ONNX Runtime (workers × threads × batch)…');
   const cores = availableParallelism();
   let best: (CalibrationCandidate & { rate: number }) | null = null;

@@ -21,10 +21,12 @@ export interface GraphNode {
 export interface GraphSpec {
   name: string;
   input: { name: string; dims: (number | string)[] };
+  /** more graph inputs (rare; the import then asks which one takes the images) */
+  extraInputs?: { name: string; dims: (number | string)[] }[];
   output: { name: string; dims: (number | string)[] };
   nodes: GraphNode[];
-  /** float32 initializers */
-  weights: { name: string; dims: number[]; data: Float32Array }[];
+  /** float32 initializers; `external`: stored in an external data file at this location (the caller writes it) */
+  weights: { name: string; dims: number[]; data: Float32Array; external?: { location: string; offset: number } }[];
   /** int64 initializers (shapes for Reshape) */
   int64s?: { name: string; data: number[] }[];
   opset?: number;
@@ -63,10 +65,24 @@ export function encodeModel(spec: GraphSpec): Uint8Array {
       name: spec.name,
       node: spec.nodes.map((n, i) => ({ opType: n.op, input: n.inputs, output: n.outputs, name: n.name ?? `${n.op}_${i}`, attribute: Object.entries(n.attrs ?? {}).map(([k, v]) => attribute(k, v)) })),
       initializer: [
-        ...spec.weights.map((w) => ({ name: w.name, dims: w.dims, dataType: FLOAT, rawData: new Uint8Array(w.data.buffer, w.data.byteOffset, w.data.byteLength) })),
+        ...spec.weights.map((w) =>
+          w.external
+            ? {
+                name: w.name,
+                dims: w.dims,
+                dataType: FLOAT,
+                dataLocation: onnx.TensorProto.DataLocation.EXTERNAL,
+                externalData: [
+                  { key: 'location', value: w.external.location },
+                  { key: 'offset', value: String(w.external.offset) },
+                  { key: 'length', value: String(w.data.byteLength) },
+                ],
+              }
+            : { name: w.name, dims: w.dims, dataType: FLOAT, rawData: new Uint8Array(w.data.buffer, w.data.byteOffset, w.data.byteLength) },
+        ),
         ...(spec.int64s ?? []).map((t) => ({ name: t.name, dims: [t.data.length], dataType: INT64, int64Data: t.data })),
       ],
-      input: [valueInfo(spec.input.name, spec.input.dims)],
+      input: [valueInfo(spec.input.name, spec.input.dims), ...(spec.extraInputs ?? []).map((i) => valueInfo(i.name, i.dims))],
       output: [valueInfo(spec.output.name, spec.output.dims)],
     },
   };
