@@ -11,7 +11,7 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import { convertLayersModel } from '../../src-main/engine/onnx/convert';
 import { encodeModel } from '../../src-main/engine/onnx/proto';
 import { loadModel } from '../../src-main/engine/model-io';
