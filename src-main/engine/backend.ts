@@ -95,7 +95,8 @@ async function choose(force: BackendName | undefined, provider: string | undefin
       const { loadOrt } = await import('./onnx/runtime');
       ort = { provider: loadOrt(provider).provider };
     } catch (err) {
-      const reason = describeLoadError('onnxruntime-node', err);
+      const msg = String((err as Error)?.message ?? err);
+      const reason = /execution provider/.test(msg) ? msg : describeLoadError('onnxruntime-node', err);
       if (force) throw new BackendUnavailableError('onnxruntime', reason);
       unavailable.onnxruntime = reason;
     }
