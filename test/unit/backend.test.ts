@@ -110,6 +110,7 @@ describe('initBackend', () => {
     const script = `import(${JSON.stringify(join(outDir, 'backend.mjs'))}).then((m) => m.initBackend()).then((i) => console.log('INFO' + JSON.stringify(i)))`;
     const { stdout } = await promisify(execFile)(process.execPath, ['-e', script], { cwd: dir });
     const line = stdout.split('\n').find((l) => l.startsWith('INFO'));
-    expect(JSON.parse(line!.slice(4))).toMatchObject({ name: 'wasm', forced: false, workers: 1 });
+    // onnxruntime-node (bundled into the file here, loaded by createRequire) and wasm beside it
+    expect(JSON.parse(line!.slice(4))).toMatchObject({ name: 'onnxruntime', executionProvider: 'cpu', tfjsBackend: 'wasm', forced: false, workers: 1 });
   });
 });
