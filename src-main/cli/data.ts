@@ -22,7 +22,7 @@ export async function ensureDataset(services: Services, dir: string, io: CliIo):
 }
 
 /** Import a model file into the workspace (the same model.json reuses its earlier import). */
-export async function ensureModel(services: Services, modelPath: string, datasetId: string, inputScale?: InputScale, onnx?: OnnxChoices, io?: Pick<CliIo, 'err'>): Promise<ModelInfo> {
+export async function ensureModel(services: Services, modelPath: string, datasetId: string, inputScale?: InputScale, onnx?: OnnxChoices, io?: Pick<CliIo, 'err'>, name?: string): Promise<ModelInfo> {
   const path = resolve(modelPath);
   // inspect first (a worker computes the hash and checks the fit); copy files only for a new model
   const checked = await inspectModel(services.app, { path, datasetId, inputScale, ...(onnx ? { onnx } : {}) });
@@ -34,7 +34,7 @@ export async function ensureModel(services: Services, modelPath: string, dataset
   const warning = sanityWarning(checked.sanity);
   if (io && warning) io.err(warning);
   else if (io && checked.sanity) io.err(`sanity check: clean accuracy ${(100 * checked.sanity.accuracy).toFixed(1)}% on ${checked.sanity.count} ${checked.sanity.split} images`);
-  return registerModel(services.app, { datasetId, inputScale, ...(onnx ? { onnx } : {}) }, checked);
+  return registerModel(services.app, { datasetId, inputScale, ...(onnx ? { onnx } : {}), ...(name ? { name } : {}) }, checked);
 }
 
 function pickChoices(o: OnnxChoices | undefined): unknown {

@@ -16,10 +16,10 @@ export const importModelCommand: Command = {
     const services = cliServices(args);
     try {
       const ds = await ensureDataset(services, data, io);
-      const model = await ensureModel(services, resolve(path), ds.id, parseInputScale(str(args, 'input-scale')), parseOnnxChoices(args), io);
       const name = str(args, 'name');
+      const model = await ensureModel(services, resolve(path), ds.id, parseInputScale(str(args, 'input-scale')), parseOnnxChoices(args), io, name);
       const cfg = model.config as { sanity?: Parameters<typeof sanityWarning>[0]; onnx?: { summary?: string } };
-      io.out(`imported ${name ?? model.name} (${model.id}): ${model.format}, ${model.numClasses} classes${cfg.onnx?.summary ? `; ${cfg.onnx.summary}` : ''}`);
+      io.out(`imported ${model.name} (${model.id}): ${model.format}, ${model.numClasses} classes${cfg.onnx?.summary ? `; ${cfg.onnx.summary}` : ''}`);
       if (cfg.sanity) io.out(`sanity check: clean accuracy ${(100 * cfg.sanity.accuracy).toFixed(1)}% on ${cfg.sanity.count} ${cfg.sanity.split} images (chance ${(100 * cfg.sanity.chance).toFixed(1)}%)`);
       const warning = sanityWarning(cfg.sanity);
       if (warning) io.err(warning);
