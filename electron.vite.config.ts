@@ -17,6 +17,9 @@ const external = [
   'jpeg-js',
   // experiments: charts rasterized to PNG (libvips)
   'sharp',
+  // ONNX: the native runtime and the protobuf schema load from node_modules
+  'onnxruntime-node',
+  'onnx-proto',
 ];
 
 export default defineConfig({

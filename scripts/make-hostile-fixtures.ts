@@ -15,13 +15,15 @@ import { gzip } from '../src-main/core/gzip';
 import { encodeIdx } from '../src-main/core/idx';
 import { PNG_SIGNATURE, encodePng, pngChunk } from '../src-main/core/png';
 import { SCORES_CSV_HEADER } from '../src-main/core/scores-csv';
+import { encodeModel } from '../src-main/engine/onnx/proto';
+import { onnxCases, tinyOnnx } from './hostile-onnx';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const HOSTILE_DIR = join(ROOT, 'test', 'fixtures', 'hostile');
 const MODELS_DIR = join(ROOT, 'test', 'fixtures', 'models');
 
 /** How a case is fed to the code under test. */
-export type CaseVia = 'import' | 'model' | 'scores';
+export type CaseVia = 'import' | 'model' | 'scores' | 'onnx';
 
 export interface HostileCase {
   /** folder or file under test/fixtures/hostile/ that is handed over */
@@ -421,6 +423,9 @@ export function buildCorpus(): Corpus {
   });
   hostile({ path: 'model/bad-rpr-json', via: 'model', names: 'rpr.json', expect: 'rpr.json: corrupt rpr.json', what: 'the valid model with an rpr.json that is not JSON' }, { 'model.json': cnnJson, [SHARD]: cnnShard, 'rpr.json': '{"input": {"scale": ' });
 
+  // ---- ONNX models (via 'onnx': <path>/model.onnx against a 4x4x1 dataset of 3 classes unless noted)
+  for (const [c, content] of onnxCases()) hostile(c, content);
+
   // ---- seeds for fuzzing (all valid)
   seed('idx/train-images-idx3-ubyte', images5, 'IDX u8 5x6x4 images');
   seed('idx/train-labels-idx1-ubyte', labels5, 'IDX u8 labels 0,1,2,1,0');
@@ -443,6 +448,7 @@ export function buildCorpus(): Corpus {
   seed('model/tiny-cnn/model.json', cnnJson, 'the tiny-cnn layers model (4x4x1 → 3 classes)');
   seed(`model/tiny-cnn/${SHARD}`, cnnShard, 'its 268-byte weight shard');
   seed('model/tiny-graph/model.json', readFileSync(join(MODELS_DIR, 'tiny-graph', 'model.json'), 'utf8'), 'the tiny-graph graph model ([?,4] → 3)');
+  seed('onnx/tiny.onnx', encodeModel(tinyOnnx()), 'a valid ONNX graph: flat [N, 16] → Gemm → Softmax, 3 classes (4x4x1 images)');
   seed('model/tiny-graph/w.bin', new Uint8Array(readFileSync(join(MODELS_DIR, 'tiny-graph', 'w.bin'))), 'its 48-byte weights');
 
   files.set('manifest.json', text(JSON.stringify({ cases, seeds }, null, 1) + '\n'));
@@ -463,7 +469,9 @@ function readme(cases: HostileCase[], seeds: { path: string; what: string }[]): 
     'the seeds are valid inputs the fuzzer mutates.',
     '',
     '`via`: `import` = `importDataset(path)` and the `datasets.import` service call; `model` =',
-    '`loadModel(path, { expect: 4x4x1, 3 classes })` unless noted; `scores` = `parseScoresCsv`.',
+    '`loadModel(path, { expect: 4x4x1, 3 classes })` unless noted; `scores` = `parseScoresCsv`;',
+    '`onnx` = `<path>/model.onnx` through `loadOnnxModel` and the `models.import` service call',
+    '(4x4x1 images, 3 classes unless noted), leaving the workspace unchanged.',
     '',
     '| path | via | input | the error must match | and name |',
     '| --- | --- | --- | --- | --- |',

@@ -188,6 +188,11 @@ const stages: Record<string, () => Promise<void>> = {
     save('score', out);
   },
 
+  async onnx() {
+    const { onnxStage } = await import('./onnx');
+    save('onnx', await onnxStage({ root: ROOT, out: OUT, data: DATA, small: resolve(DATA, '../mnist-small'), env }));
+  },
+
   async reproduce() {
     const dir = join(OUT, 'reproduce');
     rmSync(dir, { recursive: true, force: true });

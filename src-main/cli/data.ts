@@ -2,8 +2,13 @@
 import { resolve } from 'node:path';
 import type { DatasetSummary, InputScale, ModelInfo } from '../contract/types';
 import type { Services } from '../services/index';
+import type { z } from 'zod';
+import type { onnxChoices } from '../contract/calls';
 import { inspectModel, registerModel } from '../services/models-service';
+import { sanityWarning } from '../services/onnx-models';
 import { followJob, UsageError, type CliIo } from './shared';
+
+type OnnxChoices = z.infer<typeof onnxChoices>;
 
 /** The workspace's dataset imported from `dir`, importing it first when needed. */
 export async function ensureDataset(services: Services, dir: string, io: CliIo): Promise<DatasetSummary> {
@@ -17,13 +22,50 @@ export async function ensureDataset(services: Services, dir: string, io: CliIo):
 }
 
 /** Import a model file into the workspace (the same model.json reuses its earlier import). */
-export async function ensureModel(services: Services, modelPath: string, datasetId: string, inputScale?: InputScale): Promise<ModelInfo> {
+export async function ensureModel(services: Services, modelPath: string, datasetId: string, inputScale?: InputScale, onnx?: OnnxChoices, io?: Pick<CliIo, 'err'>, name?: string): Promise<ModelInfo> {
   const path = resolve(modelPath);
   // inspect first (a worker computes the hash and checks the fit); copy files only for a new model
-  const checked = await inspectModel(services.app, { path, datasetId, inputScale });
+  const checked = await inspectModel(services.app, { path, datasetId, inputScale, ...(onnx ? { onnx } : {}) });
   const models = await services.call('models.list', {});
-  const again = models.find((m) => (m.config as { importedFrom?: string }).importedFrom === path && m.datasetId === datasetId && m.hash === checked.hash && (inputScale === undefined || JSON.stringify(m.inputScale) === JSON.stringify(inputScale)));
-  return again ?? registerModel(services.app, { datasetId, inputScale }, checked);
+  const sameOnnx = (m: ModelInfo): boolean => m.format !== 'onnx' || onnx === undefined || JSON.stringify(pickChoices((m.config as { onnx?: OnnxChoices }).onnx)) === JSON.stringify(pickChoices({ ...checked.onnx, ...onnx }));
+  const again = models.find((m) => (m.config as { importedFrom?: string }).importedFrom === path && m.datasetId === datasetId && m.hash === checked.hash && (inputScale === undefined || JSON.stringify(m.inputScale) === JSON.stringify(inputScale)) && sameOnnx(m));
+  if (again) return again;
+  if (io && checked.onnx) io.err(`ONNX model: ${checked.onnx.summary}`);
+  const warning = sanityWarning(checked.sanity);
+  if (io && warning) io.err(warning);
+  else if (io && checked.sanity) io.err(`sanity check: clean accuracy ${(100 * checked.sanity.accuracy).toFixed(1)}% on ${checked.sanity.count} ${checked.sanity.split} images`);
+  return registerModel(services.app, { datasetId, inputScale, ...(onnx ? { onnx } : {}), ...(name ? { name } : {}) }, checked);
+}
+
+function pickChoices(o: OnnxChoices | undefined): unknown {
+  return o ? [o.inputName, o.outputName, o.layout, o.bgr ?? false, o.classMap ?? null] : null;
+}
+
+/** --layout, --input, --output, --bgr, --class-map of the commands that import a model. */
+export const onnxOptions = {
+  layout: { type: 'string' as const },
+  input: { type: 'string' as const },
+  output: { type: 'string' as const },
+  bgr: { type: 'boolean' as const },
+  'class-map': { type: 'string' as const },
+};
+
+export function parseOnnxChoices(args: { values: Record<string, unknown> }): OnnxChoices | undefined {
+  const v = args.values;
+  const out: OnnxChoices = {};
+  if (v.layout !== undefined) {
+    if (!['nchw', 'nhwc', 'flat'].includes(String(v.layout))) throw new UsageError(`--layout must be nchw, nhwc or flat, got "${String(v.layout)}"`);
+    out.layout = v.layout as OnnxChoices['layout'];
+  }
+  if (typeof v.input === 'string') out.inputName = v.input;
+  if (typeof v.output === 'string') out.outputName = v.output;
+  if (v.bgr === true) out.bgr = true;
+  if (typeof v['class-map'] === 'string') {
+    const list = v['class-map'].split(',').map((x) => Number(x.trim()));
+    if (list.length < 2 || list.some((x) => !Number.isInteger(x) || x < 0)) throw new UsageError(`--class-map must list the dataset class of each output index, e.g. 0,1,2,...; got "${v['class-map']}"`);
+    out.classMap = list;
+  }
+  return Object.keys(out).length ? out : undefined;
 }
 
 export function parseInputScale(v: string | undefined): InputScale | undefined {
@@ -31,5 +73,12 @@ export function parseInputScale(v: string | undefined): InputScale | undefined {
   if (v === 'unit' || v === 'signed') return v;
   const m = /^([-+0-9.e]+),([-+0-9.e]+)$/.exec(v);
   if (m) return { mean: Number(m[1]), std: Number(m[2]) };
-  throw new UsageError(`--input-scale must be unit, signed or <mean>,<std>, got "${v}"`);
+  // per channel: mean1/mean2/mean3,std1/std2/std3 (e.g. ImageNet 0.485/0.456/0.406,0.229/0.224/0.225)
+  const pc = /^([-+0-9.e/]+),([-+0-9.e/]+)$/.exec(v);
+  if (pc) {
+    const mean = pc[1].split('/').map(Number);
+    const std = pc[2].split('/').map(Number);
+    if (mean.length === std.length && mean.every(Number.isFinite) && std.every((s) => Number.isFinite(s) && s > 0)) return { mean, std };
+  }
+  throw new UsageError(`--input-scale must be unit, signed, <mean>,<std> or per channel <m1>/<m2>/<m3>,<s1>/<s2>/<s3>, got "${v}"`);
 }

@@ -2,6 +2,7 @@
  * `rpr`: the headless face of RPR Curator. Every command calls the same services as the app.
  */
 import { importCommand, datasetsCommand } from './commands/import';
+import { importModelCommand } from './commands/import-model';
 import { curateCommand, retrainCommand } from './commands/curate';
 import { reproduceCommand } from './commands/reproduce';
 import { mergeCommand, scoreCommand } from './commands/score';
@@ -11,7 +12,7 @@ import { evalCommand, trainCommand } from './commands/train';
 import { errorSentence, exitCodeFor } from '../services/errors';
 import { UsageError, type CliIo, type Command } from './shared';
 
-const commands: Command[] = [serveCommand, importCommand, datasetsCommand, trainCommand, evalCommand, scoreCommand, mergeCommand, curateCommand, retrainCommand, reproduceCommand];
+const commands: Command[] = [serveCommand, importCommand, datasetsCommand, importModelCommand, trainCommand, evalCommand, scoreCommand, mergeCommand, curateCommand, retrainCommand, reproduceCommand];
 // delete and rename (issue 12)
 commands.push(rmCommand, renameCommand);
 

@@ -25,6 +25,8 @@ export interface RunFile {
   numClasses: number;
   classNames: string[];
   backend: string;
+  /** ONNX Runtime's execution provider when backend is onnxruntime */
+  executionProvider?: string;
   workers: number;
   shard: [number, number] | null;
   /** the workspace and run the scores came from, when any */
@@ -34,6 +36,7 @@ export interface RunFile {
 
 export interface ScoreJson extends RunStats {
   backend: string;
+  executionProvider?: string;
   workers: number;
   scoresFile: string;
   runFile: string;
@@ -62,6 +65,7 @@ export function writeScoreOutputs(jsonPath: string, run: RunFile, rows: readonly
   const out: ScoreJson = {
     ...stats,
     backend: run.backend,
+    ...(run.executionProvider ? { executionProvider: run.executionProvider } : {}),
     workers: run.workers,
     split: run.split,
     shard: run.shard,

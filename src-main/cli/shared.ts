@@ -4,7 +4,7 @@ import { dirname, resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { BackendName } from '../contract/types';
 import { CancelledError } from '../core/errors';
-import { createPool, type EnginePool } from '../engine/pool';
+import { createPool, type EnginePool, type PoolOptions } from '../engine/pool';
 import { forkHost } from '../engine/hosts';
 import { createServices, type Services } from '../services/index';
 import { defaultDataDir, defaultWorkspace } from '../services/paths';
@@ -71,15 +71,22 @@ export function num(args: ParsedArgs, key: string, fallback: number): number {
 
 export const workspaceOption = { workspace: { type: 'string' as const, short: 'w' } };
 export const jsonOption = { json: { type: 'string' as const } };
-export const engineOptions = { backend: { type: 'string' as const }, workers: { type: 'string' as const } };
+export const engineOptions = { backend: { type: 'string' as const }, workers: { type: 'string' as const }, 'execution-provider': { type: 'string' as const }, threads: { type: 'string' as const } };
 
 /** Services for a CLI run, with the workspace opened (created when missing). */
 export function cliServices(args: ParsedArgs, transport: 'ipc' | 'loopback' = 'loopback'): Services {
   const dataDir = defaultDataDir();
   const backend = str(args, 'backend');
-  if (backend !== undefined && !['tensorflow', 'wasm', 'cpu'].includes(backend)) throw new UsageError(`--backend must be tensorflow, wasm or cpu, got "${backend}"`);
+  if (backend !== undefined && !['onnxruntime', 'tensorflow', 'wasm', 'cpu'].includes(backend)) throw new UsageError(`--backend must be onnxruntime, tensorflow, wasm or cpu, got "${backend}"`);
   const workers = str(args, 'workers') === undefined ? undefined : int(args, 'workers', 1, 1, 256);
-  const createPoolFn = enginePoolFactory(process.env.RPR_ENGINE_HOST);
+  const provider = str(args, 'execution-provider');
+  if (provider !== undefined && !/^[a-z]{2,16}$/.test(provider)) throw new UsageError(`--execution-provider must be a provider name such as cpu or cuda, got "${provider}"`);
+  const threads = str(args, 'threads') === undefined ? undefined : int(args, 'threads', 1, 1, 256);
+  const basePool = enginePoolFactory(process.env.RPR_ENGINE_HOST);
+  const createPoolFn =
+    provider === undefined && threads === undefined
+      ? basePool
+      : (opts: PoolOptions) => (basePool ?? createPool)({ ...opts, ...(provider ? { executionProvider: provider } : {}), ...(threads ? { intraOpThreads: threads } : {}) });
   const services = createServices({ version: cliVersion(), dataDir, transport, backend: backend as BackendName | undefined, workers, ...(createPoolFn ? { createPool: createPoolFn } : {}) });
   const ws = str(args, 'workspace') ?? defaultWorkspace(dataDir);
   services.app.open(resolve(ws), true);
@@ -91,7 +98,7 @@ export function cliServices(args: ParsedArgs, transport: 'ipc' | 'loopback' = 'l
  * worker_threads), or 'fork' (child processes: a worker can crash, or be killed, alone).
  * Returns the pool factory for 'fork', undefined for the default.
  */
-export function enginePoolFactory(value: string | undefined): ((opts: { size?: number; backend?: BackendName }) => EnginePool) | undefined {
+export function enginePoolFactory(value: string | undefined): ((opts: PoolOptions) => EnginePool) | undefined {
   if (value === undefined || value === '' || value === 'thread') return undefined;
   if (value === 'fork') return (opts) => createPool({ ...opts, host: forkHost() });
   throw new UsageError(`RPR_ENGINE_HOST must be "thread" or "fork", got "${value}"`);

@@ -52,7 +52,18 @@ export const inputScale = z.union([
   z.literal('unit'),
   z.literal('signed'),
   z.object({ mean: z.number().finite(), std: z.number().finite().positive() }),
+  // per channel (ONNX colour models): one mean and one std per channel
+  z.object({ mean: z.array(z.number().finite()).min(1).max(4), std: z.array(z.number().finite().positive()).min(1).max(4) }).refine((s) => s.mean.length === s.std.length, 'mean and std need the same number of values'),
 ]);
+
+/** ONNX import choices: input/output by name, layout, BGR order, class map (output index → dataset class) */
+export const onnxChoices = z.object({
+  inputName: z.string().min(1).max(200).optional(),
+  outputName: z.string().min(1).max(200).optional(),
+  layout: z.enum(['nchw', 'nhwc', 'flat']).optional(),
+  bgr: z.boolean().optional(),
+  classMap: z.array(z.number().int().min(0).max(65535)).min(2).max(65536).optional(),
+});
 
 export const balanceRule = z.discriminatedUnion('mode', [
   z.object({ mode: z.literal('all') }),
@@ -73,8 +84,10 @@ export const calls = {
   'system.info': z.object({}),
   /** force an engine backend ('auto' = the best available) and the worker count (null = one per core); persisted */
   'system.setEngine': z.object({
-    backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']),
+    backend: z.enum(['auto', 'onnxruntime', 'tensorflow', 'wasm', 'cpu']),
     workers: z.number().int().min(1).max(256).nullable().default(null),
+    /** ONNX Runtime execution provider ('cpu', 'cuda', 'coreml', 'dml'); null = the best available */
+    executionProvider: z.string().regex(/^[a-z]{2,16}$/).nullable().optional(),
   }),
 
   // workspace
@@ -119,7 +132,9 @@ export const calls = {
     budget: z.enum(['epochs', 'converge', 'equal-steps']).default('epochs'),
     referenceModelId: id.optional(),
   }),
-  'models.import': z.object({ path, datasetId: id, name: z.string().min(1).max(200).optional(), inputScale: inputScale.optional() }),
+  'models.import': z.object({ path, datasetId: id, name: z.string().min(1).max(200).optional(), inputScale: inputScale.optional(), onnx: onnxChoices.optional() }),
+  /** convert a TF.js model to ONNX (checked on a sample of the dataset) and write it to `path` */
+  'models.exportOnnx': z.object({ modelId: id, path }),
   'models.export': z.object({ modelId: id, path }),
   'models.evaluate': z.object({ modelId: id, datasetId: id, split }),
   'models.remove': z.object({ modelId: id }),
@@ -219,6 +234,7 @@ export interface CallResults extends ExperimentCallResults {
   'models.list': ModelInfo[];
   'models.train': { jobId: string };
   'models.import': ModelInfo;
+  'models.exportOnnx': { path: string; maxAbsDeltaP: number; sample: number; classDiffs: number };
   'models.export': { path: string };
   'models.evaluate': { jobId: string };
   'models.remove': RemovalResult;

@@ -75,7 +75,7 @@ export interface ImageDetail {
   pixels: Uint8Array;
 }
 
-export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
+export type BackendName = 'onnxruntime' | 'tensorflow' | 'wasm' | 'cpu';
 
 export interface BackendInfo {
   name: BackendName;
@@ -83,17 +83,24 @@ export interface BackendInfo {
   unavailable: Partial<Record<BackendName, string>>;
   forced: boolean;
   workers: number;
+  /** ONNX Runtime's execution provider ('cpu', 'cuda', 'coreml', 'dml') when name is onnxruntime */
+  executionProvider?: string;
+  /** the TF.js backend that trains (and scores models ONNX Runtime cannot run) beside onnxruntime */
+  tfjsBackend?: BackendName;
+  /** the calibrated engine setting in use, e.g. "2 workers × 1 thread, batch 1024" */
+  calibration?: string;
 }
 
 export type ArchName = 'paper-cnn' | 'classic-cnn' | 'mlp';
 
-export type InputScale = 'unit' | 'signed' | { mean: number; std: number };
+/** x/255, x/127.5 − 1, or (x/255 − mean)/std, per channel when mean/std are lists (one per channel) */
+export type InputScale = 'unit' | 'signed' | { mean: number; std: number } | { mean: number[]; std: number[] };
 
 export interface ModelInfo {
   id: string;
   name: string;
   arch: ArchName | 'imported';
-  format: 'layers' | 'graph' | 'savedmodel';
+  format: 'layers' | 'graph' | 'savedmodel' | 'onnx';
   inputShape: [number, number, number] | [number];
   numClasses: number;
   inputScale: InputScale;
@@ -103,7 +110,7 @@ export interface ModelInfo {
   lineage: Record<string, unknown>;
   hash: string;
   createdAt: string;
-  metrics: { testAccuracy?: number; valAccuracy?: number; trainAccuracy?: number };
+  metrics: { testAccuracy?: number; valAccuracy?: number; trainAccuracy?: number; /** accuracy on the import's sanity sample */ sampleAccuracy?: number };
   path: string;
 }
 
@@ -146,6 +153,8 @@ export interface ScoringRunSummary {
   maxSteps: number;
   seed: number;
   backend: BackendName;
+  /** ONNX Runtime's execution provider when backend is onnxruntime */
+  executionProvider?: string;
   workers: number;
   status: 'running' | 'paused' | 'done' | 'failed' | 'cancelled';
   createdAt: string;

@@ -1,5 +1,8 @@
 /**
- * The TF.js backend ladder: tensorflow (tfjs-node-gpu, then tfjs-node) → wasm → cpu.
+ * The engine's backend ladder: onnxruntime → tensorflow (tfjs-node-gpu, then tfjs-node) → wasm → cpu.
+ * onnxruntime runs inference only: beside it the best TF.js backend is started too (training,
+ * and scoring models that have no ONNX graph). BackendInfo names both (`tfjsBackend`) and
+ * ONNX Runtime's execution provider (`executionProvider`).
  *
  * Importing this module starts nothing: `initBackend` does the work on first call and is
  * idempotent (concurrent and repeated calls share one result). On wasm it points the
@@ -17,6 +20,8 @@ export type TfNamespace = typeof tf;
 export interface InitBackendOptions {
   /** use exactly this backend; an unavailable one is an error instead of a fall-through */
   force?: BackendName;
+  /** ONNX Runtime execution provider ('cpu', 'cuda'…); default: the best the build has */
+  executionProvider?: string;
 }
 
 /** A forced backend cannot run here. */
@@ -30,7 +35,8 @@ export class BackendUnavailableError extends Error {
   }
 }
 
-const BACKENDS: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu'];
+const TF_BACKENDS: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu'];
+const BACKENDS: readonly BackendName[] = ['onnxruntime', ...TF_BACKENDS];
 
 type Attempt = { ok: true } | { ok: false; reason: string };
 
@@ -53,7 +59,7 @@ export function initBackend(opts: InitBackendOptions = {}): Promise<BackendInfo>
   if (force !== undefined && !BACKENDS.includes(force)) {
     return Promise.reject(new Error(`unknown backend "${String(force)}": expected one of ${BACKENDS.join(', ')}`));
   }
-  const key = force ?? 'auto';
+  const key = `${force ?? 'auto'}/${opts.executionProvider ?? ''}`;
   // production mode: no debug checks, and no "install tfjs-node" banner on stdout/stderr for
   // every worker (the status bar and `rpr` already say which backend runs and why)
   if (!tf.env().getBool('PROD')) tf.env().set('PROD', true);
@@ -61,7 +67,7 @@ export function initBackend(opts: InitBackendOptions = {}): Promise<BackendInfo>
   if (pending && pending.key === key && (pending.settled === null || tf.getBackend() === pending.settled.name)) {
     return pending.promise;
   }
-  const promise = choose(force);
+  const promise = choose(force, opts.executionProvider);
   const entry: NonNullable<typeof pending> = { key, promise, settled: null };
   pending = entry;
   promise.then(
@@ -75,17 +81,37 @@ export function initBackend(opts: InitBackendOptions = {}): Promise<BackendInfo>
   return promise;
 }
 
-async function choose(force: BackendName | undefined): Promise<BackendInfo> {
+/** The backend inference runs on ('onnxruntime' when ONNX Runtime is up, else the TF.js one). */
+export function inferenceBackend(): { name: BackendName; executionProvider?: string } {
+  if (current?.name === 'onnxruntime') return { name: 'onnxruntime', executionProvider: current.executionProvider };
+  return { name: tf.getBackend() as BackendName };
+}
+
+async function choose(force: BackendName | undefined, provider: string | undefined): Promise<BackendInfo> {
   const unavailable: Partial<Record<BackendName, string>> = {};
-  const ladder = force ? [force] : BACKENDS;
+  let ort: { provider: string } | null = null;
+  if (force === undefined || force === 'onnxruntime') {
+    try {
+      const { loadOrt } = await import('./onnx/runtime');
+      ort = { provider: loadOrt(provider).provider };
+    } catch (err) {
+      const msg = String((err as Error)?.message ?? err);
+      const reason = /execution provider/.test(msg) ? msg : describeLoadError('onnxruntime-node', err);
+      if (force) throw new BackendUnavailableError('onnxruntime', reason);
+      unavailable.onnxruntime = reason;
+    }
+  }
+  const ladder = force && force !== 'onnxruntime' ? [force] : TF_BACKENDS;
   for (const name of ladder) {
     const attempt = await tryBackend(name);
     if (attempt.ok && (await activate(name))) {
-      current = { name, unavailable, forced: force !== undefined, workers: 1 };
+      current = ort
+        ? { name: 'onnxruntime', executionProvider: ort.provider, tfjsBackend: name, unavailable, forced: force !== undefined, workers: 1 }
+        : { name, unavailable, forced: force !== undefined, workers: 1 };
       return currentBackend() as BackendInfo;
     }
     const reason = attempt.ok ? `${name} backend failed to initialise` : attempt.reason;
-    if (force) throw new BackendUnavailableError(name, reason);
+    if (force && force !== 'onnxruntime') throw new BackendUnavailableError(name, reason);
     unavailable[name] = reason;
   }
   throw new Error(`no TF.js backend could start: ${Object.entries(unavailable).map(([k, v]) => `${k}: ${v}`).join('; ')}`);

@@ -11,7 +11,7 @@ import type { RawImages } from '../core/image';
 import { imageSize } from '../core/image';
 import { etaMs, startProgress, updateProgress } from '../core/progress';
 import { runRpr } from '../core/scheduler';
-import { evaluateModel } from './evaluate';
+import { evaluateClassifier, evaluateModel } from './evaluate';
 import { type LoadedModelInfo, checkFit, loadModel, saveModel } from './model-io';
 import type { AnyModel } from './model-shape';
 import { readLabelFile, readPixelFile, selectImages } from './pixel-files';
@@ -22,6 +22,7 @@ import type {
   EvalJob,
   EvalJobResult,
   ImageResult,
+  ConvertJobResult,
   PredictBenchJob,
   PredictBenchResult,
   ProgressPayload,
@@ -34,6 +35,13 @@ import { mulberry32 } from './seeded';
 import { createTfClassifier } from './tf-classifier';
 import { trainModel } from './train';
 import { buildModel } from './zoo';
+import { convertAndCheck, convertedPath, isOnnxPath } from './onnx/inference';
+import { currentProvider, loadOrt, openSession, ortLoaded } from './onnx/runtime';
+import { convertLayersModel } from './onnx/convert';
+import { createOrtClassifier } from './onnx/classifier';
+import { encodeModel } from './onnx/proto';
+import { isLayersModel } from './model-shape';
+import { selectClassifier } from './select';
 
 export interface JobContext {
   jobId: string;
@@ -186,58 +194,81 @@ async function runTrain(job: TrainJob, ctx: JobContext): Promise<TrainJobResult>
 }
 
 async function runEval(job: EvalJob, ctx: JobContext): Promise<EvalJobResult> {
-  const { model, info } = await cachedModel(job.modelPath, { shape: job.shape, numClasses: job.numClasses });
+  const expect = { shape: job.shape, numClasses: job.numClasses };
   const allImages = await cachedPixels(job.pixelsPath, job.shape);
   const allLabels = await readLabelFile(job.labelsPath, allImages.count, job.numClasses);
   const images = job.indices ? selectImages(allImages, job.indices) : allImages;
   const labels = job.indices ? Uint8Array.from(job.indices, (i) => allLabels[i]) : allLabels;
+  const sel = await selectClassifier(job.modelPath, { shape: job.shape, inputScale: job.inputScale, numClasses: job.numClasses, batchSize: job.batchSize ?? 512, sample: images }, () => cachedModel(job.modelPath, expect));
   let st = startProgress(performance.now());
-  const ev = await evaluateModel(model, images, labels, {
+  const ev = await evaluateClassifier(sel.classifier, images, labels, {
     numClasses: job.numClasses,
     batchSize: job.batchSize ?? 512,
-    inputScale: job.inputScale ?? info.inputScale,
     signal: ctx.signal,
     onProgress: (done, total) => {
       st = updateProgress(st, performance.now(), done);
       ctx.progress({ done, total, rate: st.rate, unit: 'images', etaMs: etaMs(st, done, total) });
     },
   });
-  return { accuracy: ev.accuracy, confusion: ev.confusion, count: ev.count, modelHash: info.hash, backend: backendName() };
+  return { accuracy: ev.accuracy, confusion: ev.confusion, count: ev.count, modelHash: sel.hash, backend: sel.backend, ...(sel.executionProvider ? { executionProvider: sel.executionProvider } : {}), ...(sel.fallback ? { fallback: sel.fallback } : {}) };
 }
 
 async function runScore(job: ScoreJob, ctx: JobContext): Promise<ScoreJobResult> {
   const t0 = performance.now();
   const images = await cachedPixels(job.pixelsPath, job.shape);
   const numClasses = job.tasks.reduce((m, t) => Math.max(m, t.label + 1), 2);
-  const { model, info } = await cachedModel(job.modelPath, undefined);
-  if (info.numClasses < numClasses) {
-    throw new InputError(info.path, `the model predicts ${info.numClasses} classes but the scored images have labels up to ${numClasses - 1}`);
+  const sel = await selectClassifier(
+    job.modelPath,
+    { shape: job.shape, inputScale: job.inputScale, batchSize: job.batchSize, sample: images, tfjsOnly: job.tfjsOnly },
+    () => cachedModel(job.modelPath, undefined),
+  );
+  if (sel.numClasses < numClasses) {
+    throw new InputError(job.modelPath, `the model predicts ${sel.numClasses} classes but the scored images have labels up to ${numClasses - 1}`);
   }
-  const classifier = yieldingClassifier(createTfClassifier(model, { shape: job.shape, inputScale: job.inputScale ?? info.inputScale, batchSize: job.batchSize, numClasses: info.numClasses }));
+  const classifier = yieldingClassifier(sel.classifier);
   let st = startProgress(performance.now());
   let done = 0;
+  let predictions = 0;
   const total = job.tasks.length;
-  const out = await runRpr({
-    images,
-    tasks: job.tasks,
-    scheme: job.scheme,
-    seed: job.seed,
-    split: job.split,
-    maxSteps: job.maxSteps,
-    batchSize: job.batchSize,
-    classifier,
-    signal: ctx.signal,
-    onResults: (results, p) => {
-      done += results.length;
-      st = updateProgress(st, performance.now(), p.predictions);
-      ctx.partial(results);
-      const imgRate = st.rate > 0 && p.predictions > 0 ? (st.rate * done) / p.predictions : 0;
-      ctx.progress({ done, total, rate: st.rate, unit: 'predictions', etaMs: imgRate > 0 ? Math.round(((total - done) / imgRate) * 1000) : null, metrics: { predictions: p.predictions } });
-    },
-  });
-  const results = [...out.results].sort((a, b) => a.index - b.index);
-  return { results, predictions: out.predictions, elapsedMs: performance.now() - t0, backend: backendName() };
+  // ONNX Runtime runs off the JS thread: two lanes of tasks (interleaved) overlap one lane's
+  // perturbation with the other's inference. A result never depends on how tasks are split.
+  const lanes = Math.max(1, Math.min(sel.lanes, Math.ceil(job.tasks.length / Math.max(1, job.batchSize))));
+  const parts = Array.from({ length: lanes }, (_, l) => job.tasks.filter((_, i) => i % lanes === l));
+  const outs = await Promise.all(
+    parts.map((tasks) =>
+      runRpr({
+        images,
+        tasks,
+        scheme: job.scheme,
+        seed: job.seed,
+        split: job.split,
+        maxSteps: job.maxSteps,
+        batchSize: job.batchSize,
+        classifier,
+        signal: ctx.signal,
+        onResults: (results, p) => {
+          done += results.length;
+          predictions += p.predictions - (laneSeen.get(tasks) ?? 0);
+          laneSeen.set(tasks, p.predictions);
+          st = updateProgress(st, performance.now(), predictions);
+          ctx.partial(results);
+          const imgRate = st.rate > 0 && predictions > 0 ? (st.rate * done) / predictions : 0;
+          ctx.progress({ done, total, rate: st.rate, unit: 'predictions', etaMs: imgRate > 0 ? Math.round(((total - done) / imgRate) * 1000) : null, metrics: { predictions } });
+        },
+      }),
+    ),
+  );
+  const results = outs.flatMap((o) => o.results).sort((a, b) => a.index - b.index);
+  return {
+    results,
+    predictions: outs.reduce((a, o) => a + o.predictions, 0),
+    elapsedMs: performance.now() - t0,
+    backend: sel.backend,
+    ...(sel.executionProvider ? { executionProvider: sel.executionProvider } : {}),
+    ...(sel.fallback ? { fallback: sel.fallback } : {}),
+  };
 }
+const laneSeen = new WeakMap<object, number>();
 
 async function runPredictBench(job: PredictBenchJob, ctx: JobContext): Promise<PredictBenchResult> {
   let model: AnyModel;
@@ -265,7 +296,15 @@ async function runPredictBench(job: PredictBenchJob, ctx: JobContext): Promise<P
       data = new Uint8Array(poolCount * size);
       for (let i = 0; i < data.length; i++) data[i] = Math.floor(rand() * 256);
     }
-    const classifier = createTfClassifier(model, { shape: job.shape, inputScale: scale, batchSize: job.batchSize, numClasses: job.numClasses });
+    let classifier = createTfClassifier(model, { shape: job.shape, inputScale: scale, batchSize: job.batchSize, numClasses: job.numClasses });
+    let backend: BackendName = backendName();
+    let release: (() => Promise<void>) | null = null;
+    if (job.onnx) {
+      const o = await benchSession(model, job.shape);
+      classifier = o.classifier;
+      release = o.release;
+      backend = 'onnxruntime';
+    }
     await classifier.classify(data, Math.min(job.batchSize, poolCount)); // warm-up
     const t0 = performance.now();
     let done = 0;
@@ -282,16 +321,77 @@ async function runPredictBench(job: PredictBenchJob, ctx: JobContext): Promise<P
       ctx.progress({ done, total: job.count, rate, unit: 'images', etaMs: Math.round(((job.count - done) / rate) * 1000) });
     }
     const elapsedMs = performance.now() - t0;
-    return { images: job.count, elapsedMs, imagesPerSec: (job.count / elapsedMs) * 1000, backend: backendName() };
+    await release?.();
+    return { images: job.count, elapsedMs, imagesPerSec: (job.count / elapsedMs) * 1000, backend, ...(job.onnx ? { executionProvider: currentProvider() } : {}) };
   } finally {
     if (own) model.dispose();
   }
 }
 
+async function runConvert(job: JobOf<'convert'>): Promise<ConvertJobResult> {
+  const { model, info } = await loadModel(job.modelPath, { expect: { shape: job.shape, numClasses: job.numClasses }, inputScale: job.inputScale });
+  try {
+    const images = await readPixelFile(job.pixelsPath, job.shape);
+    if (!ortLoaded()) loadOrt();
+    const rec = await convertAndCheck(model, info.path, info.hash, images, job.inputScale ?? info.inputScale);
+    const found = convertedPath(info.path, info.hash);
+    return { ok: rec.ok && found.path !== null, onnxPath: found.path, reason: rec.reason ?? found.reason ?? undefined, sample: rec.sample, classDiffs: rec.classDiffs, maxAbsDeltaP: rec.maxAbsDeltaP };
+  } finally {
+    model.dispose();
+  }
+}
+
+/** Accuracy at or below 1.5 / classes counts as near chance. */
+const NEAR_CHANCE = 1.5;
+
+/** A zoo or loaded TF.js model converted to ONNX in memory, on an ONNX Runtime classifier (predict-bench, calibration). */
+async function benchSession(model: AnyModel, shape: RawImages['shape']): Promise<{ classifier: Classifier; release: () => Promise<void> }> {
+  if (!isLayersModel(model)) throw new InputError('predict-bench', 'only layers models convert to ONNX');
+  if (!ortLoaded()) loadOrt();
+  const spec = convertLayersModel(model);
+  const session = await openSession(encodeModel(spec));
+  const k = Number(spec.output.dims[1]);
+  return { classifier: createOrtClassifier(session, { shape, inputScale: 'unit', layout: shape.channels && spec.input.dims.length === 4 ? 'nchw' : 'flat', inputName: 'input', outputName: 'output', numClasses: k }), release: () => session.release() };
+}
+
 async function runInspect(job: JobOf<'inspect'>): Promise<InspectJobResult> {
+  let out: InspectJobResult;
+  if (isOnnxPath(job.modelPath)) {
+    const shape = job.expect?.shape;
+    if (!shape) throw new InputError(job.modelPath, 'an ONNX model is inspected against a dataset (its image shape decides the layout)');
+    const sel = await selectClassifier(job.modelPath, { shape, inputScale: job.inputScale, numClasses: job.expect?.numClasses, batchSize: 256, onnx: job.onnx }, () => Promise.reject(new Error('not a TF.js model')));
+    const o = sel.onnx as NonNullable<typeof sel.onnx>;
+    out = {
+      format: 'onnx',
+      inputShape: o.inputDims.slice(1),
+      numClasses: sel.numClasses,
+      hash: sel.hash,
+      inputScale: sel.inputScale,
+      onnx: { inputName: o.inputName, outputName: o.outputName, layout: o.layout, inputDims: o.inputDims, outputKind: o.outputKind, externalFiles: o.externalFiles, opTypes: o.opTypes, summary: o.summary },
+    };
+    if (job.sample) out.sanity = await sanity(sel.classifier, job.sample, shape, sel.numClasses);
+    return out;
+  }
   const { model, info } = await loadModel(job.modelPath, { expect: job.expect, inputScale: job.inputScale });
-  model.dispose();
-  return { format: info.format, inputShape: info.inputShape, numClasses: info.numClasses, hash: info.hash, inputScale: info.inputScale };
+  try {
+    out = { format: info.format, inputShape: info.inputShape, numClasses: info.numClasses, hash: info.hash, inputScale: info.inputScale };
+    if (job.sample && job.expect) out.sanity = await sanity(createTfClassifier(model, { shape: job.expect.shape, inputScale: info.inputScale, batchSize: 256, numClasses: info.numClasses }), job.sample, job.expect.shape, info.numClasses);
+    return out;
+  } finally {
+    model.dispose();
+  }
+}
+
+async function sanity(classifier: Classifier, sample: NonNullable<JobOf<'inspect'>['sample']>, shape: RawImages['shape'], numClasses: number): Promise<NonNullable<InspectJobResult['sanity']>> {
+  const all = await readPixelFile(sample.pixelsPath, shape);
+  const labels = await readLabelFile(sample.labelsPath, all.count, numClasses);
+  // an evenly spread sample (datasets are often sorted by class)
+  const n = Math.min(sample.count, all.count);
+  const idx = Array.from({ length: n }, (_, i) => Math.floor((i * all.count) / n));
+  const imgs = selectImages(all, idx);
+  const ev = await evaluateClassifier(classifier, imgs, Uint8Array.from(idx, (i) => labels[i]), { numClasses, batchSize: 256 });
+  const chance = 1 / numClasses;
+  return { split: sample.split, count: n, accuracy: ev.accuracy, chance, nearChance: ev.accuracy <= NEAR_CHANCE * chance };
 }
 
 export async function runJob(job: EngineJob, ctx: JobContext): Promise<unknown> {
@@ -307,6 +407,8 @@ export async function runJob(job: EngineJob, ctx: JobContext): Promise<unknown> 
         return await runPredictBench(job, ctx);
       case 'inspect':
         return await runInspect(job);
+      case 'convert':
+        return await runConvert(job);
       default:
         throw new Error(`unknown engine job kind ${String((job as { kind?: unknown }).kind)}`);
     }

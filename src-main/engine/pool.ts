@@ -17,6 +17,10 @@ export interface PoolOptions {
   size?: number;
   /** force a backend in every worker (default: the best available) */
   backend?: BackendName;
+  /** ONNX Runtime execution provider (default: the best the build has) */
+  executionProvider?: string;
+  /** ONNX Runtime intra-op threads per worker (default: ONNX Runtime's own) */
+  intraOpThreads?: number;
   /** default: node:worker_threads */
   host?: WorkerHost;
   /** after a cancel, how long a worker may take to stop before it is killed (default 10 s) */
@@ -148,7 +152,13 @@ export function createPool(opts: PoolOptions = {}): EnginePool {
       if (slot.job) settle(slot.job, closed ? new Error('engine pool closed') : new Error(`${why} during ${describeJob(slot.job.job)}`));
       resolveExit();
     });
-    handle.postMessage({ type: 'init', ...(opts.backend ? { backend: opts.backend } : {}), workers: size });
+    handle.postMessage({
+      type: 'init',
+      ...(opts.backend ? { backend: opts.backend } : {}),
+      workers: size,
+      ...(opts.executionProvider ? { executionProvider: opts.executionProvider } : {}),
+      ...(opts.intraOpThreads ? { intraOpThreads: opts.intraOpThreads } : {}),
+    });
     slots.push(slot);
     return slot;
   }
@@ -265,7 +275,8 @@ export function createPool(opts: PoolOptions = {}): EnginePool {
       if (errors.length) throw errors.find((e) => !(e instanceof CancelledError)) ?? errors[0];
       const outs = settled.map((r) => (r as PromiseFulfilledResult<ScoreJobResult>).value);
       const results = outs.flatMap((o) => o.results).sort((a, b) => a.index - b.index);
-      return { results, predictions: outs.reduce((a, o) => a + o.predictions, 0), elapsedMs: performance.now() - t0, backend: outs[0].backend };
+      const { backend, executionProvider, fallback } = outs[0];
+      return { results, predictions: outs.reduce((a, o) => a + o.predictions, 0), elapsedMs: performance.now() - t0, backend, ...(executionProvider ? { executionProvider } : {}), ...(fallback ? { fallback } : {}) };
     } finally {
       ro.signal?.removeEventListener('abort', onAbort);
     }

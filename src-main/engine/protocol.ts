@@ -6,6 +6,8 @@
 import type { ArchName, BackendInfo, BackendName, ImageShape, InputScale, SchemeSpec } from '../contract/types';
 import type { ImageResult } from '../core/scheduler';
 import type { MistakeKind } from '../core/errors';
+import type { OnnxLayout } from '../core/onnx-layout';
+import type { OnnxSettings } from './onnx/model';
 
 export type { ImageResult };
 
@@ -76,6 +78,10 @@ export interface EvalJobResult {
   count: number;
   modelHash: string;
   backend: BackendName;
+  /** ONNX Runtime's execution provider when backend is onnxruntime */
+  executionProvider?: string;
+  /** why ONNX Runtime was not used for this TF.js model */
+  fallback?: string;
 }
 
 export interface ScoreJob {
@@ -89,6 +95,8 @@ export interface ScoreJob {
   seed: number;
   maxSteps: number;
   batchSize: number;
+  /** run a TF.js model on TF.js even when the engine runs onnxruntime (cross-backend checks) */
+  tfjsOnly?: boolean;
 }
 
 export interface ScoreJobResult {
@@ -97,6 +105,8 @@ export interface ScoreJobResult {
   predictions: number;
   elapsedMs: number;
   backend: BackendName;
+  executionProvider?: string;
+  fallback?: string;
 }
 
 export interface PredictBenchJob {
@@ -111,6 +121,8 @@ export interface PredictBenchJob {
   batchSize: number;
   pixelsPath?: string;
   seed?: number;
+  /** run on ONNX Runtime: the model (or the fresh zoo model) converted to ONNX first */
+  onnx?: boolean;
 }
 
 export interface PredictBenchResult {
@@ -118,6 +130,7 @@ export interface PredictBenchResult {
   elapsedMs: number;
   imagesPerSec: number;
   backend: BackendName;
+  executionProvider?: string;
 }
 
 /** Load a model and check it against a dataset (model import), without keeping it. */
@@ -125,14 +138,39 @@ export interface InspectJob {
   modelPath: string;
   inputScale?: InputScale;
   expect?: { shape: ImageShape; numClasses: number };
+  /** ONNX choices (input/output name, layout, BGR, class map) */
+  onnx?: OnnxSettings;
+  /** sanity check: evaluate on up to `count` images of this split */
+  sample?: PixelSource & { count: number; split: string };
 }
 
 export interface InspectJobResult {
-  format: 'layers' | 'graph' | 'savedmodel';
+  format: 'layers' | 'graph' | 'savedmodel' | 'onnx';
   inputShape: (number | null)[];
   numClasses: number;
   hash: string;
   inputScale: InputScale;
+  /** ONNX models: what was found and decided */
+  onnx?: { inputName: string; outputName: string; layout: OnnxLayout; inputDims: (number | null)[]; outputKind: 'probabilities' | 'logits'; externalFiles: string[]; opTypes: string[]; summary: string };
+  /** accuracy on the sample, and how many images it holds */
+  sanity?: { split: string; count: number; accuracy: number; chance: number; nearChance: boolean };
+}
+
+/** Convert a TF.js layers model to model.onnx beside it, checked on the first images of a split. */
+export interface ConvertJob extends PixelSource {
+  modelPath: string;
+  inputScale?: InputScale;
+  shape: ImageShape;
+  numClasses: number;
+}
+
+export interface ConvertJobResult {
+  ok: boolean;
+  onnxPath: string | null;
+  reason?: string;
+  sample?: number;
+  classDiffs?: number;
+  maxAbsDeltaP?: number;
 }
 
 /** Job kind → job payload and result. */
@@ -142,6 +180,7 @@ export interface JobMap {
   eval: { job: EvalJob; result: EvalJobResult };
   score: { job: ScoreJob; result: ScoreJobResult };
   'predict-bench': { job: PredictBenchJob; result: PredictBenchResult };
+  convert: { job: ConvertJob; result: ConvertJobResult };
 }
 
 export type EngineJobKind = keyof JobMap;
@@ -164,7 +203,7 @@ export interface ProgressPayload {
 /** Parent → worker. */
 export interface ParentMessages {
   /** first message: pick the backend (forced or the best available) */
-  init: { backend?: BackendName; workers?: number };
+  init: { backend?: BackendName; workers?: number; executionProvider?: string; intraOpThreads?: number };
   start: { jobId: string; job: EngineJob };
   cancel: { jobId: string };
 }
@@ -204,5 +243,7 @@ export function describeJob(job: EngineJob): string {
       return `predict-bench (${job.count} images)`;
     case 'inspect':
       return `inspection of ${job.modelPath}`;
+    case 'convert':
+      return `ONNX conversion of ${job.modelPath}`;
   }
 }

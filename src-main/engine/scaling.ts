@@ -11,20 +11,49 @@ import { imageSize } from '../core/image';
 /** Model input shape without the batch dimension; null = any size. */
 export type ModelInputShape = (number | null)[];
 
+const badScale = (scale: unknown): never => {
+  throw new InputError('input scale', `expected 'unit', 'signed' or { mean, std > 0 } (per channel: lists of equal length), got ${JSON.stringify(scale)}`);
+};
+
+/** The single mul/add of a scale (per-channel lists must hold one value, or equal values). */
 export function scaleFactors(scale: InputScale): { mul: number; add: number } {
   if (scale === 'unit') return { mul: 1 / 255, add: 0 };
   if (scale === 'signed') return { mul: 1 / 127.5, add: -1 };
-  if (typeof scale === 'object' && scale !== null && Number.isFinite(scale.mean) && Number.isFinite(scale.std) && scale.std > 0) {
-    return { mul: 1 / (255 * scale.std), add: -scale.mean / scale.std };
+  if (typeof scale === 'object' && scale !== null) {
+    const means = Array.isArray(scale.mean) ? scale.mean : [scale.mean];
+    const stds = Array.isArray(scale.std) ? scale.std : [scale.std];
+    const ok = means.length >= 1 && means.length === stds.length && means.every((m) => Number.isFinite(m)) && stds.every((s) => Number.isFinite(s) && s > 0);
+    if (!ok) badScale(scale);
+    return { mul: 1 / (255 * stds[0]), add: -means[0] / stds[0] };
   }
-  throw new InputError('input scale', `expected 'unit', 'signed' or { mean, std > 0 }, got ${JSON.stringify(scale)}`);
+  return badScale(scale);
 }
 
-/** Scales `count` raw images to float32 (same layout). */
-export function scalePixels(raw: Uint8Array, scale: InputScale, out?: Float32Array): Float32Array {
-  const { mul, add } = scaleFactors(scale);
+/** mul/add of channel `c` of `channels`: a per-channel list must have one entry per channel. */
+export function channelScale(scale: InputScale, c: number, channels: number): { mul: number; add: number } {
+  const base = scaleFactors(scale);
+  if (typeof scale !== 'object' || !Array.isArray(scale.mean)) return base;
+  const means = scale.mean;
+  const stds = scale.std as number[];
+  if (means.length === 1) return base;
+  if (means.length !== channels) throw new InputError('input scale', `per-channel mean/std of ${means.length} values for images of ${channels} channel(s)`);
+  return { mul: 1 / (255 * stds[c]), add: -means[c] / stds[c] };
+}
+
+/** Scales `count` raw images to float32 (same layout; `channels` for per-channel scales). */
+export function scalePixels(raw: Uint8Array, scale: InputScale, out?: Float32Array, channels = 1): Float32Array {
   const f = out ?? new Float32Array(raw.length);
-  for (let i = 0; i < raw.length; i++) f[i] = raw[i] * mul + add;
+  const perChannel = typeof scale === 'object' && Array.isArray(scale.mean) && scale.mean.length > 1;
+  if (!perChannel) {
+    const { mul, add } = scaleFactors(scale);
+    for (let i = 0; i < raw.length; i++) f[i] = raw[i] * mul + add;
+    return f;
+  }
+  const fac = Array.from({ length: channels }, (_, c) => channelScale(scale, c, channels));
+  for (let i = 0; i < raw.length; i++) {
+    const { mul, add } = fac[i % channels];
+    f[i] = raw[i] * mul + add;
+  }
   return f;
 }
 
@@ -57,6 +86,6 @@ export function toInputTensor(
 ): tf.Tensor {
   const size = imageSize(shape);
   if (raw.length < count * size) throw new InputError('images', `expected ${count * size} bytes for ${count} images of ${formatShape([shape.height, shape.width, shape.channels])}, got ${raw.length}`);
-  const f = scalePixels(raw.subarray(0, count * size), scale);
+  const f = scalePixels(raw.subarray(0, count * size), scale, undefined, shape.channels);
   return layout === 'flat' ? tf.tensor2d(f, [count, size], 'float32') : tf.tensor4d(f, [count, shape.height, shape.width, shape.channels], 'float32');
 }

@@ -7,6 +7,7 @@ import { parentPort } from 'node:worker_threads';
 import { CancelledError, InputError } from '../core/errors';
 import { initBackend } from './backend';
 import { runJob } from './jobs';
+import { setIntraOpThreads } from './onnx/runtime';
 import type { ParentMessage, WorkerMessage } from './protocol';
 import { isParentMessage } from './protocol';
 
@@ -51,7 +52,8 @@ const running = new Map<string, AbortController>();
 let ready: Promise<void> | null = null;
 
 function init(msg: Extract<ParentMessage, { type: 'init' }> | null): Promise<void> {
-  ready ??= initBackend(msg?.backend ? { force: msg.backend } : undefined).then(
+  if (msg?.intraOpThreads) setIntraOpThreads(msg.intraOpThreads);
+  ready ??= initBackend({ ...(msg?.backend ? { force: msg.backend } : {}), ...(msg?.executionProvider ? { executionProvider: msg.executionProvider } : {}) }).then(
     (info) => port.post({ type: 'ready', backend: { ...info, workers: msg?.workers ?? info.workers } }),
     (e) => {
       port.post(errorMessage(null, e));

@@ -4,6 +4,8 @@
  */
 import type { BackendInfo, BackendName } from '../contract/types';
 import { ConflictError } from '../core/errors';
+import { availableParallelism } from 'node:os';
+import { describeCalibration } from './calibration';
 import { readSettings, writeSettings } from './settings';
 import { createPool, type EnginePool } from '../engine/pool';
 import type { ServiceHost } from './context';
@@ -60,14 +62,25 @@ export class AppState {
     if (!this.pool) {
       // explicit host options (CLI flags) win over the saved settings
       const saved = readSettings(this.host.dataDir);
-      const opts = { size: this.host.workers ?? saved.workers, backend: this.host.backend ?? saved.backend };
+      // the calibration is ONNX Runtime's: it applies unless the workers or a TF.js backend were chosen
+      const tfForced = (this.host.backend ?? saved.backend ?? 'onnxruntime') !== 'onnxruntime';
+      const cal = this.host.workers === undefined && saved.workers === undefined && !tfForced ? saved.calibration : undefined;
+      const opts = {
+        size: this.host.workers ?? saved.workers ?? cal?.workers,
+        backend: this.host.backend ?? saved.backend,
+        // ONNX Runtime: the provider chosen in the settings, the calibrated threads per worker
+        ...(saved.executionProvider ? { executionProvider: saved.executionProvider } : {}),
+        ...(cal ? { intraOpThreads: cal.threads } : {}),
+      };
+      // ONNX Runtime threads per worker: calibrated, else the cores shared among the workers
+      if (!cal && !tfForced) Object.assign(opts, { intraOpThreads: Math.max(1, Math.floor(availableParallelism() / (opts.size ?? availableParallelism()))) });
       this.pool = this.host.createPool ? this.host.createPool(opts) : createPool(opts);
     }
     return this.pool;
   }
 
   /** Restart the engine with other settings, saved for later runs; a backend that cannot start is refused. */
-  async setEngine(backend: BackendName | 'auto', workers: number | null): Promise<BackendInfo> {
+  async setEngine(backend: BackendName | 'auto', workers: number | null, executionProvider: string | null = null): Promise<BackendInfo> {
     if (this.jobs.list().some((j) => j.status === 'running')) throw new ConflictError('wait for the running jobs to finish (or cancel them) before changing the engine');
     const previous = readSettings(this.host.dataDir);
     const restart = async () => {
@@ -75,7 +88,12 @@ export class AppState {
       this.pool = null;
       await pool?.close();
     };
-    writeSettings(this.host.dataDir, { ...(backend === 'auto' ? {} : { backend }), ...(workers === null ? {} : { workers }) });
+    writeSettings(this.host.dataDir, {
+      ...(backend === 'auto' ? {} : { backend }),
+      ...(workers === null ? {} : { workers }),
+      ...(executionProvider ? { executionProvider } : {}),
+      ...(previous.calibration ? { calibration: previous.calibration } : {}),
+    });
     this.host.backend = undefined;
     this.host.workers = undefined;
     await restart();
@@ -90,7 +108,15 @@ export class AppState {
 
   async backendInfo(): Promise<BackendInfo> {
     const info = await this.engine().backendInfo();
-    return { ...info, workers: this.engine().size };
+    const cal = readSettings(this.host.dataDir).calibration;
+    return { ...info, workers: this.engine().size, ...(cal && info.name === 'onnxruntime' ? { calibration: describeCalibration(cal) } : {}) };
+  }
+
+  /** Close the engine pool; the next use starts one with the saved settings. */
+  async restartEngine(): Promise<void> {
+    const pool = this.pool;
+    this.pool = null;
+    await pool?.close();
   }
 
   async close(): Promise<void> {

@@ -22,7 +22,7 @@ export interface ServiceHost {
   workers?: number;
   backend?: BackendName;
   /** how engine workers are started (Electron: utilityProcess; default worker_threads) */
-  createPool?: (opts: { size?: number; backend?: BackendName }) => EnginePool;
+  createPool?: (opts: { size?: number; backend?: BackendName; executionProvider?: string; intraOpThreads?: number }) => EnginePool;
 }
 
 export const DEFAULT_MNIST_MIRROR = 'https://storage.googleapis.com/cvdf-datasets/mnist';

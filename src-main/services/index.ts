@@ -10,6 +10,7 @@ import { datasetHandlers } from './datasets-service';
 import { experimentHandlers } from './experiments/service';
 import { modelHandlers } from './models-service';
 import { removalHandlers } from './removal-service';
+import { onnxModelHandlers } from './onnx-models';
 import { scoringHandlers } from './scoring-service';
 import { workspaceHandlers } from './workspace-service';
 
@@ -35,6 +36,7 @@ export function createServices(host: ServiceHost): Services {
     ...workspaceHandlers(app, dispatch),
     ...datasetHandlers(app),
     ...modelHandlers(app),
+    ...onnxModelHandlers(app),
     ...scoringHandlers(app),
     ...curationHandlers(app),
     ...removalHandlers(app),

@@ -13,6 +13,7 @@ import type { AppState } from './app-state';
 import { checkExportTarget } from './export';
 import type { JobContext } from './jobs';
 import { checkEvaluation, checkTrainableRun, lineageOf } from './lineage';
+import { registerOnnxModel } from './onnx-models';
 import { splitSource } from './sources';
 
 export interface TrainRequest {
@@ -235,25 +236,34 @@ export function modelHandlers(app: AppState) {
  * Load and check a model against a dataset (shapes, shards, class count) in an engine worker,
  * without importing it: the caller's thread never loads TF.js.
  */
-export async function inspectModel(app: AppState, a: Pick<CallArgs<'models.import'>, 'path' | 'datasetId' | 'inputScale'>): Promise<InspectJobResult & { source: string }> {
-  const ds = app.requireWorkspace().datasets.get(a.datasetId);
+export async function inspectModel(app: AppState, a: Pick<CallArgs<'models.import'>, 'path' | 'datasetId' | 'inputScale' | 'onnx'>): Promise<InspectJobResult & { source: string }> {
+  const ws = app.requireWorkspace();
+  const ds = ws.datasets.get(a.datasetId);
   const source = resolve(a.path);
   if (!existsSync(source)) throw new InputError(source, 'no such file or folder', 'not-found');
+  // the sanity check evaluates a sample of the test split (else the first split) at import
+  const sampleSplit = ds.splits.find((s) => s.name === 'test') ?? ds.splits[0];
   const inspected = await app.engine().run({
     kind: 'inspect',
     modelPath: source,
     inputScale: a.inputScale,
     expect: { shape: ds.shape, numClasses: ds.classNames.length },
+    ...(a.onnx ? { onnx: a.onnx } : {}),
+    ...(sampleSplit ? { sample: { ...splitSource(ws, ds.id, sampleSplit.name), count: SANITY_SAMPLE, split: sampleSplit.name } } : {}),
   });
   return { ...inspected, source };
 }
+
+/** Images evaluated at import to catch a wrong class map, scale or layout. */
+export const SANITY_SAMPLE = 500;
 
 export async function importModel(app: AppState, a: CallArgs<'models.import'>): Promise<ModelInfo> {
   return registerModel(app, a, await inspectModel(app, a));
 }
 
 /** Copy an inspected model into the workspace and register it. */
-export function registerModel(app: AppState, a: Pick<CallArgs<'models.import'>, 'datasetId' | 'name' | 'inputScale'>, checked: InspectJobResult & { source: string }): ModelInfo {
+export function registerModel(app: AppState, a: Pick<CallArgs<'models.import'>, 'datasetId' | 'name' | 'inputScale' | 'onnx'>, checked: InspectJobResult & { source: string }): ModelInfo {
+  if (checked.format === 'onnx') return registerOnnxModel(app, a, checked);
   const ws = app.requireWorkspace();
   const ds = ws.datasets.get(a.datasetId);
   const { source, ...inspected } = checked;

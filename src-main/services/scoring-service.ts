@@ -14,6 +14,7 @@ import type { RunParams, ScoreRow } from '../store/runs';
 import type { AppState } from './app-state';
 import type { JobContext } from './jobs';
 import { runPurpose } from './lineage';
+import { ensureCalibrated } from './calibration';
 import { splitSource } from './sources';
 
 /** What a caller asks to score: the run's identity without the model hash (looked up here). */
@@ -72,7 +73,10 @@ export function shardIndices(count: number, shard: [number, number] | null | und
 }
 
 /** Score (or resume) a run to its end. */
-export async function runScoring(app: AppState, runId: string, ctx: Pick<JobContext, 'signal' | 'progress'>, batchSize = DEFAULT_SCORE_BATCH): Promise<ScoringRunSummary> {
+export async function runScoring(app: AppState, runId: string, ctx: Pick<JobContext, 'signal' | 'progress'>, batch?: number): Promise<ScoringRunSummary> {
+  // ONNX Runtime: calibrate workers × threads × batch at first use (stored in settings.json)
+  const cal = await ensureCalibrated(app, (message) => ctx.progress(0, 0, { unit: 'images', message }));
+  const batchSize = batch ?? cal?.batch ?? DEFAULT_SCORE_BATCH;
   const ws = app.requireWorkspace();
   const run = ws.runs.get(runId);
   const model = ws.models.get(run.modelId);
@@ -121,6 +125,9 @@ export async function runScoring(app: AppState, runId: string, ctx: Pick<JobCont
         },
       );
       predictions = r.predictions;
+      // the record names the backend that actually scored (a TF.js model ONNX Runtime cannot run stays on TF.js)
+      ws.runs.setBackend(run.id, r.backend, r.executionProvider ?? null);
+      if (r.fallback) ctx.progress(doneCount, all.length, { unit: 'images', metrics: { predictionsPerSec }, etaMs: eta(), message: r.fallback });
     }
   } catch (err) {
     // a run the user cancelled says so (issue 12, item 5); it resumes like any unfinished run

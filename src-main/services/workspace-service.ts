@@ -29,7 +29,7 @@ export function workspaceHandlers(app: AppState, dispatch: (name: string, input:
       transport: app.host.transport,
       backend: await app.backendInfo(),
     }),
-    'system.setEngine': (a: CallArgs<'system.setEngine'>) => app.setEngine(a.backend, a.workers),
+    'system.setEngine': (a: CallArgs<'system.setEngine'>) => app.setEngine(a.backend, a.workers, a.executionProvider ?? null),
     'workspace.open': (a: CallArgs<'workspace.open'>) => app.open(a.path, a.create).info(),
     'workspace.current': () => app.workspace?.info() ?? null,
     'workspace.recent': () => readRecent(app.host.dataDir),

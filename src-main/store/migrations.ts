@@ -160,6 +160,11 @@ export const MIGRATIONS: readonly Migration[] = [
        WHERE NOT json_valid(lineage) OR json_extract(lineage, '$.version') IS NULL;
     `,
   },
+  {
+    version: 6,
+    name: 'scoring: the ONNX Runtime execution provider a run scored on',
+    sql: `ALTER TABLE scoring_runs ADD COLUMN execution_provider TEXT;`,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

@@ -63,6 +63,8 @@ export interface RunRepository {
   /** the score of one image, or null when it has none yet */
   scoreOf(runId: string, index: number): ScoreRow | null;
   setStatus(runId: string, status: RunStatus): void;
+  /** the backend (and ONNX Runtime execution provider) that actually scored the run */
+  setBackend(runId: string, backend: BackendName, executionProvider: string | null): void;
   /** status done, stats stored */
   finish(runId: string, stats: RunStats): ScoringRunSummary;
   /** also removes the scores */
@@ -80,6 +82,7 @@ interface RunRow {
   max_steps: number;
   seed: number;
   backend: BackendName;
+  execution_provider?: string | null;
   workers: number;
   status: RunStatus;
   count: number;
@@ -121,6 +124,7 @@ export function createRunRepository(ctx: StoreContext): RunRepository {
       maxSteps: r.max_steps,
       seed: r.seed,
       backend: r.backend,
+      ...(r.execution_provider ? { executionProvider: r.execution_provider } : {}),
       workers: r.workers,
       status: r.status,
       createdAt: r.created_at,
@@ -283,6 +287,9 @@ export function createRunRepository(ctx: StoreContext): RunRepository {
       return { index: r[0], label: r[1], steps: r[2], robust: r[3] === 1 ? 1 : 0, cleanPred: r[4], cleanConf: r[5], foolPred: r[6], foolUpper: r[7] };
     },
 
+    setBackend(runId, backend, executionProvider) {
+      db.run('UPDATE scoring_runs SET backend = ?, execution_provider = ? WHERE id = ?', [backend, executionProvider, runId]);
+    },
     setStatus(runId, status) {
       if (db.run('UPDATE scoring_runs SET status = ?, updated_at = ? WHERE id = ?', [status, nowIso(), runId]).changes === 0) {
         throw notFound(ctx, 'scoring run', runId);

@@ -41,7 +41,7 @@ describe('datasets and grid in the browser', () => {
   it('shows the app with the engine backend and the open workspace', async () => {
     await page.getByTestId('workspace-path').waitFor();
     expect(await page.getByTestId('workspace-path').textContent()).toContain('workspace');
-    await expect.poll(async () => (await page.getByTestId('status-backend').textContent())?.trim() ?? '').toMatch(/wasm|cpu|tensorflow/);
+    await expect.poll(async () => (await page.getByTestId('status-backend').textContent())?.trim() ?? '').toMatch(/onnxruntime \(cpu\)|wasm|cpu|tensorflow/);
   });
 
   it('imports mnist-small and shows the per-digit counts in the histogram', async () => {

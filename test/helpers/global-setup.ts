@@ -2,5 +2,8 @@
 import { ensureBuilt } from './serve';
 
 export default function setup(): void {
+  // the ONNX Runtime calibration (a few seconds of benchmarks at first use) is tested on its own;
+  // every other test runs the engine's default workers × threads
+  process.env.RPR_CALIBRATE ??= '0';
   ensureBuilt({ ifStale: true });
 }

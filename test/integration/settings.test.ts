@@ -19,7 +19,8 @@ describe('engine settings', () => {
 
   it('reports the best backend with the reasons the better ones are missing', async () => {
     const info = await make().call('system.info', {});
-    expect(['tensorflow', 'wasm', 'cpu']).toContain(info.backend.name);
+    expect(['onnxruntime', 'tensorflow', 'wasm', 'cpu']).toContain(info.backend.name);
+    if (info.backend.name === 'onnxruntime') expect(info.backend).toMatchObject({ executionProvider: 'cpu', tfjsBackend: expect.stringMatching(/tensorflow|wasm|cpu/) });
     expect(info.backend.forced).toBe(false);
     if (info.backend.name !== 'tensorflow') expect(info.backend.unavailable.tensorflow).toMatch(/tfjs-node/);
   });

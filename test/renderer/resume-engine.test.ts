@@ -67,7 +67,7 @@ describe('engine settings', () => {
     await w.find('[data-testid="engine-workers"]').setValue('1');
     await w.find('form').trigger('submit');
     await flush();
-    expect(client.calls.find((c) => c.name === 'system.setEngine')?.input).toEqual({ backend: 'cpu', workers: 1 });
+    expect(client.calls.find((c) => c.name === 'system.setEngine')?.input).toEqual({ backend: 'cpu', workers: 1, executionProvider: null });
     expect(system.info?.backend).toMatchObject({ name: 'cpu', forced: true, workers: 1 });
   });
 });

@@ -24,11 +24,14 @@ describe('initBackend', () => {
     expect(tf.getBackend()).toBeFalsy();
   });
 
-  it('falls through tensorflow to wasm here, saying why, and is idempotent', async () => {
+  it('runs onnxruntime (cpu) for inference, falls through tensorflow to wasm for TF.js here, saying why, and is idempotent', async () => {
     const first = initBackend();
     expect(initBackend()).toBe(first);
     const info = await first;
-    expect(info.name).toBe('wasm');
+    expect(info.name).toBe('onnxruntime');
+    expect(info.executionProvider).toBe('cpu');
+    expect(info.tfjsBackend).toBe('wasm');
+    expect(info.unavailable.onnxruntime).toBeUndefined();
     expect(info.forced).toBe(false);
     expect(info.workers).toBe(1);
     expect(info.unavailable.tensorflow).toMatch(/@tensorflow\/tfjs-node-gpu not installed/);
@@ -48,10 +51,19 @@ describe('initBackend', () => {
     expect(tf.getBackend()).toBe('cpu');
     expect(currentBackend()?.name).toBe('cpu');
     const auto = await initBackend();
-    expect(auto.name).toBe('wasm');
+    expect(auto.name).toBe('onnxruntime');
+    expect(auto.tfjsBackend).toBe('wasm');
     expect(tf.getBackend()).toBe('wasm');
     const wasm = await initBackend({ force: 'wasm' });
     expect(wasm).toMatchObject({ name: 'wasm', forced: true });
+  });
+
+  it('forces onnxruntime with a provider in its own field; an absent provider is a clear error', async () => {
+    const o = await initBackend({ force: 'onnxruntime', executionProvider: 'cpu' });
+    expect(o).toMatchObject({ name: 'onnxruntime', executionProvider: 'cpu', tfjsBackend: 'wasm', forced: true });
+    const err = await initBackend({ force: 'onnxruntime', executionProvider: 'cuda' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(BackendUnavailableError);
+    expect((err as Error).message).toMatch(/backend "onnxruntime" was requested but is unavailable: execution provider "cuda" is not available .*available: cpu/);
   });
 
   it('forcing an unavailable backend is a clear error', async () => {
@@ -98,6 +110,7 @@ describe('initBackend', () => {
     const script = `import(${JSON.stringify(join(outDir, 'backend.mjs'))}).then((m) => m.initBackend()).then((i) => console.log('INFO' + JSON.stringify(i)))`;
     const { stdout } = await promisify(execFile)(process.execPath, ['-e', script], { cwd: dir });
     const line = stdout.split('\n').find((l) => l.startsWith('INFO'));
-    expect(JSON.parse(line!.slice(4))).toMatchObject({ name: 'wasm', forced: false, workers: 1 });
+    // onnxruntime-node (bundled into the file here, loaded by createRequire) and wasm beside it
+    expect(JSON.parse(line!.slice(4))).toMatchObject({ name: 'onnxruntime', executionProvider: 'cpu', tfjsBackend: 'wasm', forced: false, workers: 1 });
   });
 });

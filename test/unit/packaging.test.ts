@@ -116,6 +116,28 @@ describe('electron-builder.yml content', () => {
       'node_modules/@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm',
     ])
       expect(unpacked(f), f).toBe(true);
+    // ONNX Runtime's addon and shared library, sharp's addon and libvips (every platform's layout)
+    for (const p of ['node_modules/onnxruntime-node/bin/**', 'node_modules/@img/**']) expect(config.asarUnpack).toContain(p);
+    for (const f of [
+      'node_modules/onnxruntime-node/bin/napi-v6/linux/x64/onnxruntime_binding.node',
+      'node_modules/onnxruntime-node/bin/napi-v6/linux/x64/libonnxruntime.so.1',
+      'node_modules/onnxruntime-node/bin/napi-v6/darwin/arm64/libonnxruntime.1.30.0.dylib',
+      'node_modules/onnxruntime-node/bin/napi-v6/win32/x64/onnxruntime.dll',
+      'node_modules/onnxruntime-node/bin/napi-v6/win32/x64/DirectML.dll',
+      'node_modules/@img/sharp-linux-x64/lib/sharp-linux-x64-0.35.5.node',
+      'node_modules/@img/sharp-libvips-linux-x64/lib/libvips-cpp.so.8.18.7',
+      'node_modules/@img/sharp-win32-x64/lib/libvips-42.dll',
+    ])
+      expect(unpacked(f), f).toBe(true);
+    // their JavaScript stays inside the archive
+    expect(unpacked('node_modules/onnxruntime-node/dist/index.js')).toBe(false);
+    expect(unpacked('node_modules/onnx-proto/dist/onnx.js')).toBe(false);
+    // every native file of onnxruntime-node and @img installed here is covered
+    const nativeHere = [...walk(join(PROJECT_ROOT, 'node_modules/onnxruntime-node/bin')), ...walk(join(PROJECT_ROOT, 'node_modules/@img'))]
+      .map((f) => relative(PROJECT_ROOT, f).split('\\').join('/'))
+      .filter((f) => /\.(node|so(\.\d+)*|dylib|dll)$/.test(f));
+    expect(nativeHere.length).toBeGreaterThanOrEqual(4);
+    for (const f of nativeHere) expect(unpacked(f), f).toBe(true);
     // plain JavaScript stays inside the archive
     expect(unpacked('node_modules/@tensorflow/tfjs/dist/tf.node.js')).toBe(false);
     expect(unpacked('out/main/index.js')).toBe(false);
@@ -217,6 +239,8 @@ describe('package.json packaging metadata', () => {
     expect(pkg.optionalDependencies?.['@tensorflow/tfjs-node']).toBeDefined();
     expect(pkg.dependencies['@tensorflow/tfjs-node']).toBeUndefined();
     expect(pkg.dependencies.libsql).toBeDefined();
+    // ONNX Runtime (inference), its protobuf schema (TF.js → ONNX), sharp (image decoding) ship with the app
+    for (const d of ['onnxruntime-node', 'onnx-proto', 'sharp']) expect(pkg.dependencies[d], d).toBeDefined();
   });
 
   it('no install-time scripts of our own; allowScripts decides on every dependency that has one', () => {
@@ -228,6 +252,11 @@ describe('package.json packaging metadata', () => {
     expect(withScripts).toContain('@tensorflow/tfjs-node');
     const allowed = pkg.allowScripts ?? {};
     for (const name of withScripts) expect(Object.keys(allowed), `allowScripts has no entry for ${name}`).toContain(name);
+    // offline-safe install: onnxruntime-node's postinstall (which would fetch GPU files) and
+    // protobufjs's never run; .npmrc tells onnxruntime-node to skip the download as well
+    expect(allowed['onnxruntime-node']).toBe(false);
+    expect(allowed.protobufjs).toBe(false);
+    expect(readFileSync(join(PROJECT_ROOT, '.npmrc'), 'utf8')).toMatch(/^onnxruntime-node-install\s*=\s*skip\s*$/m);
   });
 
   it('the icon and entitlements live under directories.buildResources', () => {

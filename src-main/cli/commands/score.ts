@@ -8,8 +8,9 @@ import { resolveParams } from '../../core/perturb/index';
 import { foolingUpperBound, type ImageResult } from '../../core/scheduler';
 import type { ScoreRow } from '../../core/scores-csv';
 import { runStats } from '../../core/stats/index';
+import { ensureCalibrated } from '../../services/calibration';
 import { findCompletedRun, prepareRun, runScoring, DEFAULT_SCORE_BATCH } from '../../services/scoring-service';
-import { ensureDataset, ensureModel, parseInputScale } from '../data';
+import { ensureDataset, ensureModel, onnxOptions, parseInputScale, parseOnnxChoices } from '../data';
 import { readJson, readScores, writeScoreOutputs, type RunFile, type ScoreJson } from '../score-files';
 import { cliServices, engineOptions, followJob, int, jsonOption, parse, requireStr, str, workspaceOption, UsageError, type Command, type CliIo } from '../shared';
 
@@ -50,7 +51,7 @@ function summaryLine(s: RunStats, maxSteps: number): string {
 export const scoreCommand: Command = {
   name: 'score',
   summary: 'RPR of every image of a split under a model (resumable: run the same command again)',
-  usage: 'rpr score --data <dir> --split test|train --model <model.json> [--scheme paper] [--k 28] [--param name=value]... [--max-steps 250] [--seed S] [--workers N] [--backend B] [--shard i/n] [--batch 1024] [--input-scale unit] [--workspace W] [--json file]',
+  usage: 'rpr score --data <dir> --split test|train --model <model.json> [--scheme paper] [--k 28] [--param name=value]... [--max-steps 250] [--seed S] [--workers N] [--backend B] [--shard i/n] [--batch 1024] [--input-scale unit] [--layout nchw|nhwc|flat] [--input NAME] [--output NAME] [--bgr] [--class-map 0,1,...] [--execution-provider cpu] [--workspace W] [--json file]',
   options: {
     ...workspaceOption,
     ...jsonOption,
@@ -66,6 +67,7 @@ export const scoreCommand: Command = {
     shard: { type: 'string' },
     batch: { type: 'string' },
     'input-scale': { type: 'string' },
+    ...onnxOptions,
   },
   async run(argv, io) {
     const args = parse(scoreCommand, argv);
@@ -76,11 +78,12 @@ export const scoreCommand: Command = {
     const maxSteps = int(args, 'max-steps', 250, 1, 100000);
     const seed = int(args, 'seed', 0, 0, 2 ** 32 - 1);
     const shard = parseShard(str(args, 'shard'));
-    const batch = int(args, 'batch', DEFAULT_SCORE_BATCH, 1, 65536);
+    const batch = str(args, 'batch') === undefined ? undefined : int(args, 'batch', DEFAULT_SCORE_BATCH, 1, 65536);
     const services = cliServices(args);
     try {
       const ds = await ensureDataset(services, data, io);
-      const model = await ensureModel(services, modelPath, ds.id, parseInputScale(str(args, 'input-scale')));
+      const model = await ensureModel(services, modelPath, ds.id, parseInputScale(str(args, 'input-scale')), parseOnnxChoices(args), io);
+      await ensureCalibrated(services.app, (m) => io.err(m));
       // defaults made explicit, so `--k 28` and the default k of a 28x28 set are the same run
       const scheme: SchemeSpec = { name: requested.name, params: resolveParams(requested, ds.shape) };
       // a finished run of identical parameters (model content and input scale included) is reused, not duplicated
@@ -89,12 +92,14 @@ export const scoreCommand: Command = {
       const run = finishedBefore ?? (await prepareRun(services.app, { modelId: model.id, datasetId: ds.id, split, scheme, maxSteps, seed, shard }));
       const backend = await services.app.backendInfo();
       if (run.done > 0 && run.status !== 'done') io.err(`resuming run ${run.id}: ${run.done}/${run.count} images already scored`);
-      if (!finishedBefore) io.err(`scoring ${run.count} images of ${split} (${scheme.name} ${JSON.stringify(scheme.params)}, ${maxSteps} steps, seed ${seed}) on ${backend.name} with ${backend.workers} worker(s)`);
+      if (!finishedBefore) io.err(`scoring ${run.count} images of ${split} (${scheme.name} ${JSON.stringify(scheme.params)}, ${maxSteps} steps, seed ${seed}) on ${backend.name}${backend.executionProvider ? ` (${backend.executionProvider})` : ''} with ${backend.workers} worker(s)${backend.calibration ? ` [calibrated: ${backend.calibration}]` : ''}`);
       const finished =
         run.status === 'done'
           ? run
           : await followJob<ScoringRunSummary>(services, services.app.jobs.start('score', `score ${split}`, (ctx) => runScoring(services.app, run.id, ctx, batch)).jobId, io);
       const stats = finished.stats as RunStats;
+      const scored = services.app.requireWorkspace().runs.get(finished.id);
+      if (scored.backend !== backend.name) io.err(`scored on ${scored.backend}: ${model.name} has no ONNX graph ONNX Runtime can run (see the model's onnx.json)`);
       io.out(summaryLine(stats, maxSteps));
       const json = str(args, 'json');
       if (json) {
@@ -114,7 +119,8 @@ export const scoreCommand: Command = {
           modelPath: resolve(modelPath),
           numClasses: ds.classNames.length,
           classNames: ds.classNames,
-          backend: backend.name,
+          backend: scored.backend,
+          ...(scored.executionProvider ? { executionProvider: scored.executionProvider } : {}),
           workers: backend.workers,
           shard,
           workspace: services.app.requireWorkspace().path,

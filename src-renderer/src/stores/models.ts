@@ -55,6 +55,11 @@ export const useModels = defineStore('models', () => {
     if (r) notify.push('success', `exported to ${r.path}`);
     return r?.path;
   }
+  async function exportOnnx(modelId: string, path: string): Promise<{ path: string; maxAbsDeltaP: number; sample: number } | undefined> {
+    const r = await notify.guard('export as ONNX', () => useClient().call('models.exportOnnx', { modelId, path: path.trim() }));
+    if (r) notify.push('success', `exported ${r.path}${r.sample ? ` (max |Δp| ${r.maxAbsDeltaP.toExponential(2)} on ${r.sample} images)` : ''}`);
+    return r;
+  }
   async function evaluate(modelId: string, datasetId: string, split: string): Promise<string | undefined> {
     const r = await notify.guard('evaluate', () => useClient().call('models.evaluate', { modelId, datasetId, split }));
     if (!r) return undefined;
@@ -70,5 +75,5 @@ export const useModels = defineStore('models', () => {
     for (const u of unsubs) u();
     unsubs = [];
   }
-  return { list, evals, init, refresh, train, importModel, exportModel, evaluate, remove, dispose };
+  return { list, evals, init, refresh, train, importModel, exportModel, exportOnnx, evaluate, remove, dispose };
 });

@@ -13,11 +13,11 @@ export const useSystem = defineStore('system', () => {
     if (v) info.value = v;
   }
   /** Force a backend ('auto' = the best available) and a worker count (null = one per core). */
-  async function setEngine(backend: 'auto' | 'tensorflow' | 'wasm' | 'cpu', workers: number | null): Promise<boolean> {
-    const b = await notify.guard('engine settings', () => useClient().call('system.setEngine', { backend, workers }));
+  async function setEngine(backend: 'auto' | 'onnxruntime' | 'tensorflow' | 'wasm' | 'cpu', workers: number | null, executionProvider: string | null = null): Promise<boolean> {
+    const b = await notify.guard('engine settings', () => useClient().call('system.setEngine', { backend, workers, executionProvider }));
     if (!b) return false;
     if (info.value) info.value = { ...info.value, backend: b };
-    notify.push('success', `Engine: ${b.name}${b.forced ? ' (forced)' : ''}, ${b.workers} worker(s)`);
+    notify.push('success', `Engine: ${b.name}${b.executionProvider ? ` (${b.executionProvider})` : ''}${b.forced ? ' (forced)' : ''}, ${b.workers} worker(s)`);
     return true;
   }
   return { info, load, setEngine };
