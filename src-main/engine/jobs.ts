@@ -14,7 +14,8 @@ import { runRpr } from '../core/scheduler';
 import { evaluateModel } from './evaluate';
 import { type LoadedModelInfo, checkFit, loadModel, saveModel } from './model-io';
 import type { AnyModel } from './model-shape';
-import { readLabelFile, readPixelFile, selectImages } from './pixel-files';
+import { openPixelFile, readLabelFile, WINDOW_BYTES } from './pixel-files';
+import type { PixelFile } from './pixel-files';
 import type {
   EngineJob,
   InspectJobResult,
@@ -33,6 +34,7 @@ import type {
 import { mulberry32 } from './seeded';
 import { createTfClassifier } from './tf-classifier';
 import { trainModel } from './train';
+import type { TrainOptions } from './train';
 import { buildModel } from './zoo';
 
 export interface JobContext {
@@ -45,10 +47,16 @@ export interface JobContext {
 const backendName = (): BackendName => tf.getBackend() as BackendName;
 const yieldToEventLoop = (): Promise<void> => new Promise((r) => setImmediate(r));
 
-// one cached model and one cached pixel file per worker: consecutive jobs on the same
-// model/split (score shards, resumed runs) skip the reload
+// one cached model per worker: consecutive jobs on the same model (score shards, resumed runs)
+// skip the reload. Pixels are never cached whole: jobs read their split's file by window.
 let modelCache: { key: string; model: AnyModel; info: LoadedModelInfo } | null = null;
-let pixelCache: { key: string; images: RawImages } | null = null;
+
+/**
+ * Training holds its images in memory up to this many bytes (fast shuffled batches); a larger
+ * training set is read batch by batch from the pixel file, so a worker holds one batch of
+ * pixels, the labels and the model whatever the split's size.
+ */
+export const TRAIN_IN_MEMORY_BYTES = 256 * 1024 * 1024;
 
 function fileKey(path: string): string {
   try {
@@ -72,20 +80,23 @@ async function cachedModel(path: string, expect: { shape: RawImages['shape']; nu
   return loaded;
 }
 
-async function cachedPixels(path: string, shape: RawImages['shape']): Promise<RawImages> {
-  const key = `${fileKey(path)}\u0000${shape.height}x${shape.width}x${shape.channels}`;
-  if (pixelCache?.key === key) return pixelCache.images;
-  pixelCache = null;
-  const images = await readPixelFile(path, shape);
-  pixelCache = { key, images };
-  return images;
+/** Runs `fn` on the opened pixel file and closes it. */
+async function withPixelFile<T>(path: string, shape: RawImages['shape'], fn: (f: PixelFile) => Promise<T>): Promise<T> {
+  const file = openPixelFile(path, shape);
+  try {
+    return await fn(file);
+  } finally {
+    file.close();
+  }
 }
 
-/** Drops cached models and pixels (tests, memory pressure). */
+/** Evaluation chunk: whole images of about a window's bytes. */
+const evalChunk = (shape: RawImages['shape']) => Math.max(1, Math.min(4096, Math.floor(WINDOW_BYTES / imageSize(shape))));
+
+/** Drops the cached model (tests, memory pressure). */
 export function clearJobCaches(): void {
   modelCache?.model.dispose();
   modelCache = null;
-  pixelCache = null;
 }
 
 /** Lets queued messages (cancel) in between awaits that never leave the microtask queue. */
@@ -101,10 +112,25 @@ function yieldingClassifier(c: Classifier): Classifier {
 }
 
 async function runTrain(job: TrainJob, ctx: JobContext): Promise<TrainJobResult> {
-  const all = await readPixelFile(job.pixelsPath, job.shape);
-  const allLabels = await readLabelFile(job.labelsPath, all.count, job.numClasses);
-  const images = job.indices ? selectImages(all, job.indices) : all;
-  const labels = job.indices ? Uint8Array.from(job.indices, (i) => allLabels[i]) : allLabels;
+  const file = openPixelFile(job.pixelsPath, job.shape);
+  try {
+    return await trainFrom(file, job, ctx);
+  } finally {
+    file.close();
+  }
+}
+
+async function trainFrom(file: PixelFile, job: TrainJob, ctx: JobContext): Promise<TrainJobResult> {
+  const allLabels = await readLabelFile(job.labelsPath, file.count, job.numClasses);
+  const indices = job.indices ?? null;
+  if (indices) for (const i of indices) if (!Number.isInteger(i) || i < 0 || i >= file.count) throw new InputError('indices', `image index ${i} is outside 0..${file.count - 1}`);
+  const count = indices ? indices.length : file.count;
+  const size = imageSize(job.shape);
+  const images: TrainOptions['images'] =
+    count * size <= TRAIN_IN_MEMORY_BYTES
+      ? { shape: job.shape, count, data: indices ? file.gather(indices) : file.range(0, count) }
+      : { shape: job.shape, count, gather: (idx) => file.gather(indices ? Array.from(idx, (i) => indices[i]) : idx) };
+  const labels = indices ? Uint8Array.from(indices, (i) => allLabels[i]) : allLabels;
   const batchSize = job.batchSize ?? 128;
   const trainCount = images.count - Math.floor(images.count * job.validationShare);
   const total = trainCount * job.epochs;
@@ -131,9 +157,11 @@ async function runTrain(job: TrainJob, ctx: JobContext): Promise<TrainJobResult>
     let testAccuracy: number | null = null;
     let testConfusion: number[][] | null = null;
     if (job.test && !res.cancelled) {
-      const testImages = await readPixelFile(job.test.pixelsPath, job.shape);
-      const testLabels = await readLabelFile(job.test.labelsPath, testImages.count, job.numClasses);
-      const ev = await evaluateModel(res.model, testImages, testLabels, { numClasses: job.numClasses, batchSize: 512, inputScale: 'unit' });
+      const test = job.test;
+      const ev = await withPixelFile(test.pixelsPath, job.shape, async (testImages) => {
+        const testLabels = await readLabelFile(test.labelsPath, testImages.count, job.numClasses);
+        return evaluateModel(res.model, testImages, testLabels, { numClasses: job.numClasses, batchSize: 512, inputScale: 'unit', chunk: evalChunk(job.shape) });
+      });
       testAccuracy = ev.accuracy;
       testConfusion = ev.confusion;
     }
@@ -179,25 +207,38 @@ async function runTrain(job: TrainJob, ctx: JobContext): Promise<TrainJobResult>
 
 async function runEval(job: EvalJob, ctx: JobContext): Promise<EvalJobResult> {
   const { model, info } = await cachedModel(job.modelPath, { shape: job.shape, numClasses: job.numClasses });
-  const images = await cachedPixels(job.pixelsPath, job.shape);
-  const labels = await readLabelFile(job.labelsPath, images.count, job.numClasses);
-  let st = startProgress(performance.now());
-  const ev = await evaluateModel(model, images, labels, {
-    numClasses: job.numClasses,
-    batchSize: job.batchSize ?? 512,
-    inputScale: job.inputScale ?? info.inputScale,
-    signal: ctx.signal,
-    onProgress: (done, total) => {
-      st = updateProgress(st, performance.now(), done);
-      ctx.progress({ done, total, rate: st.rate, unit: 'images', etaMs: etaMs(st, done, total) });
-    },
-  });
-  return { accuracy: ev.accuracy, confusion: ev.confusion, count: ev.count, modelHash: info.hash, backend: backendName() };
+  const images = openPixelFile(job.pixelsPath, job.shape);
+  try {
+    const labels = await readLabelFile(job.labelsPath, images.count, job.numClasses);
+    let st = startProgress(performance.now());
+    const ev = await evaluateModel(model, images, labels, {
+      chunk: evalChunk(job.shape),
+      numClasses: job.numClasses,
+      batchSize: job.batchSize ?? 512,
+      inputScale: job.inputScale ?? info.inputScale,
+      signal: ctx.signal,
+      onProgress: (done, total) => {
+        st = updateProgress(st, performance.now(), done);
+        ctx.progress({ done, total, rate: st.rate, unit: 'images', etaMs: etaMs(st, done, total) });
+      },
+    });
+    return { accuracy: ev.accuracy, confusion: ev.confusion, count: ev.count, modelHash: info.hash, backend: backendName() };
+  } finally {
+    images.close();
+  }
 }
 
 async function runScore(job: ScoreJob, ctx: JobContext): Promise<ScoreJobResult> {
   const t0 = performance.now();
-  const images = await cachedPixels(job.pixelsPath, job.shape);
+  const images = openPixelFile(job.pixelsPath, job.shape);
+  try {
+    return await scoreFrom(images, job, ctx, t0);
+  } finally {
+    images.close();
+  }
+}
+
+async function scoreFrom(images: PixelFile, job: ScoreJob, ctx: JobContext, t0: number): Promise<ScoreJobResult> {
   const numClasses = job.tasks.reduce((m, t) => Math.max(m, t.label + 1), 2);
   const { model, info } = await cachedModel(job.modelPath, undefined);
   if (info.numClasses < numClasses) {
@@ -207,9 +248,11 @@ async function runScore(job: ScoreJob, ctx: JobContext): Promise<ScoreJobResult>
   let st = startProgress(performance.now());
   let done = 0;
   const total = job.tasks.length;
+  // ascending index order: the file is read one window ahead (results do not depend on the order)
+  const tasks = job.tasks.every((t, i) => i === 0 || job.tasks[i - 1].index < t.index) ? job.tasks : [...job.tasks].sort((a, b) => a.index - b.index);
   const out = await runRpr({
     images,
-    tasks: job.tasks,
+    tasks,
     scheme: job.scheme,
     seed: job.seed,
     split: job.split,
@@ -247,9 +290,10 @@ async function runPredictBench(job: PredictBenchJob, ctx: JobContext): Promise<P
     const poolCount = Math.max(1, Math.min(job.count, job.batchSize * 8));
     let data: Uint8Array;
     if (job.pixelsPath) {
-      const imgs = await cachedPixels(job.pixelsPath, job.shape);
+      const have = await withPixelFile(job.pixelsPath, job.shape, async (f) => ({ count: f.count, data: f.range(0, Math.min(f.count, poolCount)) }));
+      const n = Math.min(have.count, poolCount);
       data = new Uint8Array(poolCount * size);
-      for (let i = 0; i < poolCount; i++) data.set(imgs.data.subarray((i % imgs.count) * size, ((i % imgs.count) + 1) * size), i * size);
+      for (let i = 0; i < poolCount; i++) data.set(have.data.subarray((i % n) * size, ((i % n) + 1) * size), i * size);
     } else {
       const rand = mulberry32(job.seed ?? 1);
       data = new Uint8Array(poolCount * size);
