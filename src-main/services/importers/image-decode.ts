@@ -11,7 +11,7 @@ import { crc32 } from '../../core/gzip';
 import { decodeJpeg, isJpeg } from '../../core/jpeg';
 import type { DecodedImage } from '../../core/png';
 import { decodePng, isPng } from '../../core/png';
-import type { Sharp } from '../native/sharp';
+import type { Sharp } from '../native/sharp-loader';
 import { describeFsError } from './util';
 
 export type ImageFit = 'resize' | 'crop' | 'pad';

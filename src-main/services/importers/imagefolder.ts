@@ -20,7 +20,7 @@ import type { ImageShape } from '../../contract/types';
 import type { ImportedDataset, ImportedSplit, PixelSink, ProgressFn, StagedPixels } from '../../core/dataset';
 import { InputError } from '../../core/errors';
 import type { RawImages } from '../../core/image';
-import { loadSharp } from '../native/sharp';
+import { loadSharp } from '../native/sharp-loader';
 import type { ColorMode, ImageFit, ProbedImage } from './image-decode';
 import { pureDecoder, readBytes, sharpDecoder } from './image-decode';
 import { memorySink } from './sink';
