@@ -6,7 +6,9 @@ import vueParser from 'vue-eslint-parser';
 
 // bare names are anchored ('/fs') so a local './events' module is not mistaken for a built-in
 const nodeBuiltins = ['node:*', '/fs', '/fs/*', '/path', '/os', '/child_process', '/worker_threads', '/http', '/https', '/net', '/zlib', '/crypto', '/stream', '/url', '/util', '/events', '/process'];
-const native = ['libsql', 'better-sqlite3', '@tensorflow/*', 'ws', 'electron'];
+const native = ['libsql', 'better-sqlite3', '@tensorflow/*', 'ws', 'electron', 'sharp'];
+// sharp (libvips) loads in one module only: src-main/services/native/sharp-loader.ts
+const SHARP_LOADER = 'src-main/services/native/sharp-loader.ts';
 
 /** @param {string[]} groups @param {string} message */
 const forbid = (groups, message) => ({
@@ -48,19 +50,37 @@ export default tseslint.config(
   },
   {
     files: ['src-main/engine/**/*.ts'],
-    rules: forbid(['electron', 'libsql', 'ws', '**/store/**', '**/services/**', '**/transports/**', '**/app/**', '**/cli/**', '**/preload/**'], 'the engine depends on core and the contract only'),
+    rules: forbid(['electron', 'libsql', 'ws', 'sharp', '**/store/**', '**/services/**', '**/transports/**', '**/app/**', '**/cli/**', '**/preload/**'], 'the engine depends on core and the contract only'),
   },
   {
     files: ['src-main/store/**/*.ts'],
-    rules: forbid(['electron', '@tensorflow/*', 'ws', '**/engine/**', '**/services/**', '**/transports/**', '**/app/**', '**/cli/**', '**/preload/**'], 'the store depends on core and the contract only'),
+    rules: forbid(['electron', '@tensorflow/*', 'ws', 'sharp', '**/engine/**', '**/services/**', '**/transports/**', '**/app/**', '**/cli/**', '**/preload/**'], 'the store depends on core and the contract only'),
   },
   {
     files: ['src-main/services/**/*.ts'],
+    ignores: [SHARP_LOADER],
+    rules: forbid(['electron', 'ws', 'sharp', '**/transports/**', '**/app/**', '**/cli/**', '**/preload/**'], 'services never touch Electron or a transport; sharp loads only in services/native/sharp-loader.ts'),
+  },
+  // the sharp loader: the one file that may name the native image library (a type import and a require)
+  {
+    files: [SHARP_LOADER],
     rules: forbid(['electron', 'ws', '**/transports/**', '**/app/**', '**/cli/**', '**/preload/**'], 'services never touch Electron or a transport'),
+  },
+  // sharp is required nowhere but its loader, not even dynamically
+  {
+    files: ['src-main/**/*.ts'],
+    ignores: [SHARP_LOADER],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        { selector: "CallExpression[arguments.0.value='sharp']", message: 'load sharp through src-main/services/native/sharp-loader.ts (loadSharp)' },
+        { selector: "ImportExpression[source.value='sharp']", message: 'load sharp through src-main/services/native/sharp-loader.ts (loadSharp)' },
+      ],
+    },
   },
   {
     files: ['src-main/transports/**/*.ts', 'src-main/cli/**/*.ts'],
-    rules: forbid(['electron', '**/app/**', '**/preload/**'], 'the CLI and loopback transport run without Electron'),
+    rules: forbid(['electron', 'sharp', '**/app/**', '**/preload/**'], 'the CLI and loopback transport run without Electron; sharp loads only in services/native/sharp-loader.ts'),
   },
   {
     files: ['src-main/preload/**/*.ts'],

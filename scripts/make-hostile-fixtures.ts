@@ -282,7 +282,7 @@ export function buildCorpus(): Corpus {
 
   // ---- ImageFolder
   const png8 = (seedN: number) => gray8(8, 8, seedN);
-  hostile({ path: 'import/if-non-image', via: 'import', names: 'cat/notes.txt', expect: '2 files are not PNG or JPEG images: cat/notes.txt, dog/data.bin', what: 'class folders holding a .txt and a .bin beside PNGs' }, {
+  hostile({ path: 'import/if-non-image', via: 'import', names: 'cat/notes.txt', expect: '2 files are not PNG, JPEG, WebP, TIFF, GIF or AVIF images: cat/notes.txt, dog/data.bin', what: 'class folders holding a .txt and a .bin beside PNGs' }, {
     'cat/a.png': png8(1),
     'cat/notes.txt': 'not an image\n',
     'dog/b.png': png8(2),
@@ -335,7 +335,7 @@ export function buildCorpus(): Corpus {
     'cat/a.jpg': jpg,
     'dog/big.jpg': withJpegSize(jpg, 12000, 12000),
   });
-  hostile({ path: 'import/if-empty-file', via: 'import', names: 'dog/empty.png', expect: '1 file is not PNG or JPEG images: dog/empty.png', what: 'a 0-byte .png' }, { 'cat/a.png': png8(1), 'dog/empty.png': new Uint8Array(0) });
+  hostile({ path: 'import/if-empty-file', via: 'import', names: 'dog/empty.png', expect: '1 file is not PNG, JPEG, WebP, TIFF, GIF or AVIF images: dog/empty.png', what: 'a 0-byte .png' }, { 'cat/a.png': png8(1), 'dog/empty.png': new Uint8Array(0) });
   hostile({ path: 'import/if-no-images', via: 'import', names: '', expect: 'no image files in the class folders', what: 'class folders holding only hidden files' }, { 'cat/.keep': '', 'dog/.keep': '' });
 
   // ---- CSV
@@ -357,6 +357,24 @@ export function buildCorpus(): Corpus {
   hostile({ path: 'import/csv-negative.csv', via: 'import', names: '', expect: 'pixel value -3 is not an integer 0..255', what: 'a pixel value -3' }, { '': csvRows([[1, 2, 200, -3, 4]]) });
   hostile({ path: 'import/csv-not-square.csv', via: 'import', names: '', expect: '5 pixel columns do not make a square image', what: 'rows of 5 pixels' }, { '': csvRows([[1, 2, 3, 4, 5, 6]]) });
   hostile({ path: 'import/csv-empty.csv', via: 'import', names: '', expect: 'empty CSV: no rows', what: 'an empty file' }, { '': '' });
+  // CIFAR-10/100 binary: label byte(s) + 3072 planar RGB bytes per record
+  const cifarRec = (labels: number[], seed: number) => concat(Uint8Array.from(labels), pattern(3072, seed));
+  hostile({ path: 'import/cifar-truncated', via: 'import', names: 'data_batch_1.bin', expect: 'truncated: 5119 bytes is not a whole number of 3073-byte records \\(CIFAR-10: 1 label byte \\+ 3072 pixel bytes\\); the last record has only 2046 bytes', what: 'a CIFAR-10 batch cut off inside its second record' }, {
+    'data_batch_1.bin': concat(cifarRec([3], 1), cifarRec([4], 2)).subarray(0, 5119),
+  });
+  hostile({ path: 'import/cifar-wrong-record-size', via: 'import', names: 'test_batch.bin', expect: 'wrong record size: 6148 bytes is a whole number of 3074-byte records but not of 3073-byte records .*is this a CIFAR-100 file\\?', what: 'CIFAR-100 records (2 label bytes) named like a CIFAR-10 batch' }, {
+    'test_batch.bin': concat(cifarRec([1, 11], 1), cifarRec([2, 22], 2)),
+  });
+  hostile({ path: 'import/cifar-label-out-of-range', via: 'import', names: 'data_batch_1.bin', expect: 'record 1: label byte 10 is out of range \\(0\\.\\.9\\)', what: 'a CIFAR-10 record with label byte 10' }, {
+    'data_batch_1.bin': concat(cifarRec([9], 1), cifarRec([10], 2)),
+  });
+  hostile({ path: 'import/cifar100-fine-out-of-range', via: 'import', names: 'train.bin', expect: 'record 0: fine label byte 100 is out of range \\(0\\.\\.99\\)', what: 'a CIFAR-100 record with fine label 100' }, {
+    'train.bin': cifarRec([3, 100], 1),
+  });
+  hostile({ path: 'import/cifar100-coarse-out-of-range', via: 'import', names: 'test.bin', expect: 'record 0: coarse label byte 20 is out of range \\(0\\.\\.19\\)', what: 'a CIFAR-100 record with coarse label 20' }, {
+    'test.bin': cifarRec([20, 5], 1),
+  });
+  hostile({ path: 'import/cifar-empty', via: 'import', names: 'data_batch_1.bin', expect: 'empty file: no records', what: 'a 0-byte CIFAR-10 batch' }, { 'data_batch_1.bin': new Uint8Array(0) });
   hostile({ path: 'import/csv-header-only.csv', via: 'import', names: '', expect: 'no data rows after the header', what: 'a header and nothing else' }, { '': 'label,a,b,c,d\n' });
   hostile({ path: 'import/csv-binary.csv', via: 'import', names: '', expect: '.', what: '300 bytes of binary noise named .csv' }, { '': pattern(300, 77) });
   hostile({ path: 'import/csv-bad-split.csv', via: 'import', names: '', expect: 'split name "Train!" must match', what: 'a split column holding "Train!"' }, {
@@ -441,6 +459,8 @@ export function buildCorpus(): Corpus {
   seed('png/palette4.png', rawPng({ width: 5, height: 4, depth: 4, colorType: 3, palette: pattern(48, 6), raw: scanlines(3, 4, [0], 0) }), '4-bit palette of 16 colours 5x4');
   seed('jpeg/rgb16.jpg', jpg, 'baseline JPEG 16x16 RGB, quality 90');
   seed('jpeg/rgb8-q50.jpg', jpegRgb(8, 8, 9, 50), 'baseline JPEG 8x8 RGB, quality 50');
+  seed('cifar/data_batch_1.bin', concat(...[3, 0, 9].map((l, i) => concat(Uint8Array.of(l), pattern(3072, 20 + i)))), 'CIFAR-10 binary: 3 records (label byte + 3072 planar RGB bytes)');
+  seed('cifar/train.bin', concat(...[[1, 42], [19, 99]].map((l, i) => concat(Uint8Array.from(l), pattern(3072, 30 + i)))), 'CIFAR-100 binary: 2 records (coarse, fine label bytes + 3072 planar RGB bytes)');
   seed('csv/plain.csv', csvRows(px4), '4 rows of label + 4 pixels, no header');
   seed('csv/header-split.csv', csvRows([...csvImages(3, 9, 2).map((r, i) => [...r, i === 2 ? 'test' : 'train'])], ['label', ...Array.from({ length: 9 }, (_, i) => `pixel${i}`), 'split']), 'header, 3x3 gray, split column');
   seed('csv/unit-rgb.csv', csvRows([[1, ...Array.from({ length: 12 }, (_, i) => (i % 5) / 4)], [0, ...Array.from({ length: 12 }, (_, i) => (i % 3) / 2)]]), '[0,1] values, 2x2 RGB');

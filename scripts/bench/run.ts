@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { GridIndex, defaultQuery } from '../../src-renderer/src/lib/gridIndex';
 import { createPool } from '../../src-main/engine/pool';
 import { launchChromium, startServe } from '../../test/helpers/serve';
+import { scaleImport } from './scale';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const DATA = resolve(process.env.RPR_DATASETS ?? join(ROOT, '../shared/datasets'), 'mnist');
@@ -199,6 +200,9 @@ const stages: Record<string, () => Promise<void>> = {
     const { ms } = rpr(['reproduce', '--data', DATA, '--out', dir, '--arch', 'paper-cnn', '--epochs', '3', '--per-class', '1500', '--seed', '0'], 'reproduce');
     console.log(`rpr reproduce: ${(ms / 1000).toFixed(0)} s; see ${join(dir, 'report.md')}`);
   },
+
+  // issue 11: 1M IDX + 200k CIFAR-format imports (RPR_BENCH_SCORE=1 adds `rpr score --max-steps 10` on 1M)
+  'scale-import': () => scaleImport({ root: ROOT, out: OUT, data: DATA, env }),
 };
 
 async function main(): Promise<void> {

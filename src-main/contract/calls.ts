@@ -101,10 +101,16 @@ export const calls = {
   'datasets.get': z.object({ datasetId: id }),
   'datasets.import': z.object({
     path,
-    format: z.enum(['auto', 'idx', 'imagefolder', 'csv']).default('auto'),
+    format: z.enum(['auto', 'idx', 'imagefolder', 'csv', 'cifar']).default('auto'),
     name: z.string().min(1).max(200).optional(),
     /** CSV: the split a single file holds (otherwise a `split` column or `train`) */
     split: split.optional(),
+    /** ImageFolder: resize every image to this size (default: the folder's one size, unresized) */
+    size: z.object({ width: z.number().int().min(1).max(4096), height: z.number().int().min(1).max(4096) }).optional(),
+    /** ImageFolder with `size`: stretch (resize), centre-crop (crop) or letterbox on black (pad) */
+    fit: z.enum(['resize', 'crop', 'pad']).default('resize'),
+    /** ImageFolder: 1 channel when every file is gray (auto), or force rgb / gray */
+    color: z.enum(['auto', 'rgb', 'gray']).default('auto'),
   }),
   'datasets.download': z.object({
     mirror: z.string().url().optional(),

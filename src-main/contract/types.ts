@@ -26,7 +26,7 @@ export interface RecentWorkspace {
   openedAt: string;
 }
 
-export type DatasetSourceKind = 'idx' | 'imagefolder' | 'csv' | 'download';
+export type DatasetSourceKind = 'idx' | 'imagefolder' | 'csv' | 'download' | 'cifar';
 
 export interface SplitSummary {
   name: SplitName;

@@ -31,7 +31,22 @@ const TYPES: Record<number, { type: IdxType; size: number }> = {
 /** At most this many dimensions (real files have 1 to 4). */
 export const MAX_IDX_DIMS = 16;
 
-export function decodeIdx(bytes: Uint8Array, file: string, opts: IdxDecodeOptions = {}): IdxArray {
+export interface IdxHeader {
+  type: IdxType;
+  /** bytes per element */
+  size: number;
+  dims: number[];
+  /** bytes of the header (4 + 4·ndims) */
+  headerBytes: number;
+  /** bytes of data the header declares */
+  dataBytes: number;
+}
+
+/**
+ * The header of an IDX file from its first bytes (at least 4 + 4·ndims of them; a streaming
+ * reader passes what it has). Checks the magic and the declared size against `maxBytes`.
+ */
+export function parseIdxHeader(bytes: Uint8Array, file: string, opts: IdxDecodeOptions = {}): IdxHeader {
   const maxBytes = opts.maxBytes ?? 2 ** 31;
   if (bytes.length < 4) throw new InputError(file, `truncated: ${bytes.length} bytes, an IDX header needs at least 4`);
   if (bytes[0] !== 0 || bytes[1] !== 0) {
@@ -56,10 +71,18 @@ export function decodeIdx(bytes: Uint8Array, file: string, opts: IdxDecodeOption
     if (elements * info.size > maxBytes) tooBig = true;
   }
   const dataBytes = elements * info.size;
-  const shape = dims.join('x');
   if (tooBig && dataBytes !== 0) {
-    throw new InputError(file, `declared dimensions ${shape} of ${info.type} need ${dataBytes} bytes, over the limit of ${maxBytes} bytes`);
+    throw new InputError(file, `declared dimensions ${dims.join('x')} of ${info.type} need ${dataBytes} bytes, over the limit of ${maxBytes} bytes`);
   }
+  return { type: info.type, size: info.size, dims, headerBytes, dataBytes };
+}
+
+export function decodeIdx(bytes: Uint8Array, file: string, opts: IdxDecodeOptions = {}): IdxArray {
+  const { type, size, dims, headerBytes, dataBytes } = parseIdxHeader(bytes, file, opts);
+  const info = { type, size };
+  const elements = dataBytes / size;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const shape = dims.join('x');
   const available = bytes.length - headerBytes;
   if (available < dataBytes) {
     throw new InputError(file, `truncated: header declares ${shape} ${info.type} (${dataBytes} bytes) but only ${available} bytes follow`);

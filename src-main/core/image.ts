@@ -17,3 +17,18 @@ export function imageAt(images: RawImages, i: number): Uint8Array {
   const size = imageSize(images.shape);
   return images.data.subarray(i * size, (i + 1) * size);
 }
+
+/**
+ * Images read one at a time (scoring reads a split's file through a window instead of holding
+ * it whole). `image(i)` may return a view that is only valid until the next call.
+ */
+export interface ImageSource {
+  shape: ImageShape;
+  count: number;
+  image(i: number): Uint8Array;
+}
+
+/** An ImageSource over images in memory. */
+export function rawSource(images: RawImages): ImageSource {
+  return { shape: images.shape, count: images.count, image: (i) => imageAt(images, i) };
+}

@@ -14,8 +14,8 @@
  */
 import type { SchemeSpec } from '../contract/types';
 import type { Classifier } from './classifier';
-import type { RawImages } from './image';
-import { imageAt, imageSize } from './image';
+import type { ImageSource, RawImages } from './image';
+import { imageSize, rawSource } from './image';
 import { CancelledError, InputError } from './errors';
 import { makePerturber } from './perturb';
 import { streamFor } from './rng';
@@ -36,7 +36,8 @@ export interface ImageResult {
 }
 
 export interface RprOptions {
-  images: RawImages;
+  /** in memory, or read image by image (each task's image is read once, in task order, when it enters) */
+  images: RawImages | ImageSource;
   tasks: { index: number; label: number }[];
   scheme: SchemeSpec;
   seed: number;
@@ -71,6 +72,8 @@ interface Active {
   cleanPred: number;
   cleanConf: number;
   done: boolean;
+  /** the original image, copied when the task entered */
+  src: Uint8Array;
 }
 
 function validate(opts: RprOptions): void {
@@ -96,7 +99,8 @@ function validate(opts: RprOptions): void {
 
 export async function runRpr(opts: RprOptions): Promise<{ results: ImageResult[]; predictions: number }> {
   validate(opts);
-  const { images, tasks, seed, split, maxSteps, batchSize, classifier, signal } = opts;
+  const { tasks, seed, split, maxSteps, batchSize, classifier, signal } = opts;
+  const images: ImageSource = 'data' in opts.images ? rawSource(opts.images) : opts.images;
   const perturb = makePerturber(opts.scheme, images.shape);
   const size = imageSize(images.shape);
   const upper = new Map<number, number>();
@@ -111,7 +115,7 @@ export async function runRpr(opts: RprOptions): Promise<{ results: ImageResult[]
     for (const a of active) slots.push({ a, step: a.next++ });
     while (slots.length < batchSize && queued < tasks.length) {
       const t = tasks[queued];
-      const a: Active = { pos: queued++, index: t.index, label: t.label, next: 0, cleanPred: -1, cleanConf: 0, done: false };
+      const a: Active = { pos: queued++, index: t.index, label: t.label, next: 0, cleanPred: -1, cleanConf: 0, done: false, src: images.image(t.index).slice() };
       active.push(a);
       slots.push({ a, step: a.next++ });
     }
@@ -128,7 +132,7 @@ export async function runRpr(opts: RprOptions): Promise<{ results: ImageResult[]
     const batch = new Uint8Array(slots.length * size);
     slots.forEach(({ a, step }, j) => {
       const view = batch.subarray(j * size, (j + 1) * size);
-      const src = imageAt(images, a.index);
+      const src = a.src;
       if (step === 0) view.set(src);
       else perturb(src, view, streamFor(seed, split, a.index, step));
     });

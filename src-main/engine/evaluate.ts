@@ -24,7 +24,14 @@ export interface EvaluateOptions {
   signal?: AbortSignal;
 }
 
-export async function evaluateClassifier(classifier: Classifier, images: RawImages, labels: Uint8Array, opts: EvaluateOptions): Promise<EvaluationResult> {
+/** Images read by range (a pixel file): evaluation then holds one chunk at a time. */
+export interface RangeImages {
+  shape: RawImages['shape'];
+  count: number;
+  range(start: number, n: number): Uint8Array;
+}
+
+export async function evaluateClassifier(classifier: Classifier, images: RawImages | RangeImages, labels: Uint8Array, opts: EvaluateOptions): Promise<EvaluationResult> {
   if (labels.length !== images.count) throw new InputError('labels', `${labels.length} labels for ${images.count} images`);
   const k = opts.numClasses;
   const confusion = Array.from({ length: k }, () => new Array<number>(k).fill(0));
@@ -34,7 +41,8 @@ export async function evaluateClassifier(classifier: Classifier, images: RawImag
   for (let s = 0; s < images.count; s += chunk) {
     opts.signal?.throwIfAborted();
     const n = Math.min(chunk, images.count - s);
-    const { classes } = await classifier.classify(images.data.subarray(s * size, (s + n) * size), n);
+    const chunkData = 'data' in images ? images.data.subarray(s * size, (s + n) * size) : images.range(s, n);
+    const { classes } = await classifier.classify(chunkData, n);
     for (let i = 0; i < n; i++) {
       const t = labels[s + i];
       const p = classes[i];
@@ -49,7 +57,7 @@ export async function evaluateClassifier(classifier: Classifier, images: RawImag
 
 export async function evaluateModel(
   model: AnyModel,
-  images: RawImages,
+  images: RawImages | RangeImages,
   labels: Uint8Array,
   opts: EvaluateOptions & { inputScale: InputScale },
 ): Promise<EvaluationResult> {

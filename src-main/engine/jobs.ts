@@ -11,10 +11,11 @@ import type { RawImages } from '../core/image';
 import { imageSize } from '../core/image';
 import { etaMs, startProgress, updateProgress } from '../core/progress';
 import { runRpr } from '../core/scheduler';
-import { evaluateClassifier, evaluateModel } from './evaluate';
+import { evaluateClassifier, evaluateModel, type RangeImages } from './evaluate';
 import { type LoadedModelInfo, checkFit, loadModel, saveModel } from './model-io';
 import type { AnyModel } from './model-shape';
-import { readLabelFile, readPixelFile, selectImages } from './pixel-files';
+import { openPixelFile, readLabelFile, WINDOW_BYTES } from './pixel-files';
+import type { PixelFile } from './pixel-files';
 import type {
   EngineJob,
   InspectJobResult,
@@ -34,8 +35,9 @@ import type {
 import { mulberry32 } from './seeded';
 import { createTfClassifier } from './tf-classifier';
 import { trainModel } from './train';
+import type { TrainOptions } from './train';
 import { buildModel } from './zoo';
-import { convertAndCheck, convertedPath, isOnnxPath } from './onnx/inference';
+import { CONVERSION_SAMPLE, convertAndCheck, convertedPath, isOnnxPath } from './onnx/inference';
 import { currentProvider, loadOrt, openSession, ortLoaded } from './onnx/runtime';
 import { convertLayersModel } from './onnx/convert';
 import { createOrtClassifier } from './onnx/classifier';
@@ -53,10 +55,16 @@ export interface JobContext {
 const backendName = (): BackendName => tf.getBackend() as BackendName;
 const yieldToEventLoop = (): Promise<void> => new Promise((r) => setImmediate(r));
 
-// one cached model and one cached pixel file per worker: consecutive jobs on the same
-// model/split (score shards, resumed runs) skip the reload
+// one cached model per worker: consecutive jobs on the same model (score shards, resumed runs)
+// skip the reload. Pixels are never cached whole: jobs read their split's file by window.
 let modelCache: { key: string; model: AnyModel; info: LoadedModelInfo } | null = null;
-let pixelCache: { key: string; images: RawImages } | null = null;
+
+/**
+ * Training holds its images in memory up to this many bytes (fast shuffled batches); a larger
+ * training set is read batch by batch from the pixel file, so a worker holds one batch of
+ * pixels, the labels and the model whatever the split's size.
+ */
+export const TRAIN_IN_MEMORY_BYTES = 256 * 1024 * 1024;
 
 function fileKey(path: string): string {
   try {
@@ -80,20 +88,23 @@ async function cachedModel(path: string, expect: { shape: RawImages['shape']; nu
   return loaded;
 }
 
-async function cachedPixels(path: string, shape: RawImages['shape']): Promise<RawImages> {
-  const key = `${fileKey(path)}\u0000${shape.height}x${shape.width}x${shape.channels}`;
-  if (pixelCache?.key === key) return pixelCache.images;
-  pixelCache = null;
-  const images = await readPixelFile(path, shape);
-  pixelCache = { key, images };
-  return images;
+/** Runs `fn` on the opened pixel file and closes it. */
+async function withPixelFile<T>(path: string, shape: RawImages['shape'], fn: (f: PixelFile) => Promise<T>): Promise<T> {
+  const file = openPixelFile(path, shape);
+  try {
+    return await fn(file);
+  } finally {
+    file.close();
+  }
 }
 
-/** Drops cached models and pixels (tests, memory pressure). */
+/** Evaluation chunk: whole images of about a window's bytes. */
+const evalChunk = (shape: RawImages['shape']) => Math.max(1, Math.min(4096, Math.floor(WINDOW_BYTES / imageSize(shape))));
+
+/** Drops the cached model (tests, memory pressure). */
 export function clearJobCaches(): void {
   modelCache?.model.dispose();
   modelCache = null;
-  pixelCache = null;
 }
 
 /** Lets queued messages (cancel) in between awaits that never leave the microtask queue. */
@@ -109,10 +120,25 @@ function yieldingClassifier(c: Classifier): Classifier {
 }
 
 async function runTrain(job: TrainJob, ctx: JobContext): Promise<TrainJobResult> {
-  const all = await readPixelFile(job.pixelsPath, job.shape);
-  const allLabels = await readLabelFile(job.labelsPath, all.count, job.numClasses);
-  const images = job.indices ? selectImages(all, job.indices) : all;
-  const labels = job.indices ? Uint8Array.from(job.indices, (i) => allLabels[i]) : allLabels;
+  const file = openPixelFile(job.pixelsPath, job.shape);
+  try {
+    return await trainFrom(file, job, ctx);
+  } finally {
+    file.close();
+  }
+}
+
+async function trainFrom(file: PixelFile, job: TrainJob, ctx: JobContext): Promise<TrainJobResult> {
+  const allLabels = await readLabelFile(job.labelsPath, file.count, job.numClasses);
+  const indices = job.indices ?? null;
+  if (indices) for (const i of indices) if (!Number.isInteger(i) || i < 0 || i >= file.count) throw new InputError('indices', `image index ${i} is outside 0..${file.count - 1}`);
+  const count = indices ? indices.length : file.count;
+  const size = imageSize(job.shape);
+  const images: TrainOptions['images'] =
+    count * size <= TRAIN_IN_MEMORY_BYTES
+      ? { shape: job.shape, count, data: indices ? file.gather(indices) : file.range(0, count) }
+      : { shape: job.shape, count, gather: (idx) => file.gather(indices ? Array.from(idx, (i) => indices[i]) : idx) };
+  const labels = indices ? Uint8Array.from(indices, (i) => allLabels[i]) : allLabels;
   const batchSize = job.batchSize ?? 128;
   const trainCount = images.count - Math.floor(images.count * job.validationShare);
   const batchSize0 = job.batchSize ?? 128;
@@ -144,9 +170,11 @@ async function runTrain(job: TrainJob, ctx: JobContext): Promise<TrainJobResult>
     let testAccuracy: number | null = null;
     let testConfusion: number[][] | null = null;
     if (job.test && !res.cancelled) {
-      const testImages = await readPixelFile(job.test.pixelsPath, job.shape);
-      const testLabels = await readLabelFile(job.test.labelsPath, testImages.count, job.numClasses);
-      const ev = await evaluateModel(res.model, testImages, testLabels, { numClasses: job.numClasses, batchSize: 512, inputScale: 'unit' });
+      const test = job.test;
+      const ev = await withPixelFile(test.pixelsPath, job.shape, async (testImages) => {
+        const testLabels = await readLabelFile(test.labelsPath, testImages.count, job.numClasses);
+        return evaluateModel(res.model, testImages, testLabels, { numClasses: job.numClasses, batchSize: 512, inputScale: 'unit', chunk: evalChunk(job.shape) });
+      });
       testAccuracy = ev.accuracy;
       testConfusion = ev.confusion;
     }
@@ -195,31 +223,63 @@ async function runTrain(job: TrainJob, ctx: JobContext): Promise<TrainJobResult>
 
 async function runEval(job: EvalJob, ctx: JobContext): Promise<EvalJobResult> {
   const expect = { shape: job.shape, numClasses: job.numClasses };
-  const allImages = await cachedPixels(job.pixelsPath, job.shape);
-  const allLabels = await readLabelFile(job.labelsPath, allImages.count, job.numClasses);
-  const images = job.indices ? selectImages(allImages, job.indices) : allImages;
-  const labels = job.indices ? Uint8Array.from(job.indices, (i) => allLabels[i]) : allLabels;
-  const sel = await selectClassifier(job.modelPath, { shape: job.shape, inputScale: job.inputScale, numClasses: job.numClasses, batchSize: job.batchSize ?? 512, sample: images }, () => cachedModel(job.modelPath, expect));
-  let st = startProgress(performance.now());
-  const ev = await evaluateClassifier(sel.classifier, images, labels, {
-    numClasses: job.numClasses,
-    batchSize: job.batchSize ?? 512,
-    signal: ctx.signal,
-    onProgress: (done, total) => {
-      st = updateProgress(st, performance.now(), done);
-      ctx.progress({ done, total, rate: st.rate, unit: 'images', etaMs: etaMs(st, done, total) });
-    },
-  });
-  return { accuracy: ev.accuracy, confusion: ev.confusion, count: ev.count, modelHash: sel.hash, backend: sel.backend, ...(sel.executionProvider ? { executionProvider: sel.executionProvider } : {}), ...(sel.fallback ? { fallback: sel.fallback } : {}) };
+  const file = openPixelFile(job.pixelsPath, job.shape);
+  try {
+    const allLabels = await readLabelFile(job.labelsPath, file.count, job.numClasses);
+    const indices = job.indices ?? null;
+    // read by range (a held-out carve is gathered chunk by chunk): no whole split in memory
+    const images: RangeImages = indices ? { shape: job.shape, count: indices.length, range: (s, n) => file.gather(indices.slice(s, s + n)) } : file;
+    const labels = indices ? Uint8Array.from(indices, (i) => allLabels[i]) : allLabels;
+    const sel = await selectClassifier(
+      job.modelPath,
+      { shape: job.shape, inputScale: job.inputScale, numClasses: job.numClasses, batchSize: job.batchSize ?? 512, sample: sampleOf(images) },
+      () => cachedModel(job.modelPath, expect),
+    );
+    let st = startProgress(performance.now());
+    const ev = await evaluateClassifier(sel.classifier, images, labels, {
+      chunk: evalChunk(job.shape),
+      numClasses: job.numClasses,
+      batchSize: job.batchSize ?? 512,
+      signal: ctx.signal,
+      onProgress: (done, total) => {
+        st = updateProgress(st, performance.now(), done);
+        ctx.progress({ done, total, rate: st.rate, unit: 'images', etaMs: etaMs(st, done, total) });
+      },
+    });
+    return { accuracy: ev.accuracy, confusion: ev.confusion, count: ev.count, modelHash: sel.hash, backend: sel.backend, ...(sel.executionProvider ? { executionProvider: sel.executionProvider } : {}), ...(sel.fallback ? { fallback: sel.fallback } : {}) };
+  } finally {
+    file.close();
+  }
+}
+
+/** The first images of a file (at most CONVERSION_SAMPLE): what an ONNX conversion is checked on. */
+function sampleOf(images: RangeImages): RawImages {
+  const n = Math.min(CONVERSION_SAMPLE, images.count);
+  return { shape: images.shape, count: n, data: images.range(0, n) };
 }
 
 async function runScore(job: ScoreJob, ctx: JobContext): Promise<ScoreJobResult> {
   const t0 = performance.now();
-  const images = await cachedPixels(job.pixelsPath, job.shape);
+  // each lane reads the file through its own window, one window ahead of its tasks
+  const files: PixelFile[] = [];
+  const open = (): PixelFile => {
+    const f = openPixelFile(job.pixelsPath, job.shape);
+    files.push(f);
+    return f;
+  };
+  try {
+    return await scoreFrom(open, job, ctx, t0);
+  } finally {
+    for (const f of files) f.close();
+  }
+}
+
+async function scoreFrom(open: () => PixelFile, job: ScoreJob, ctx: JobContext, t0: number): Promise<ScoreJobResult> {
   const numClasses = job.tasks.reduce((m, t) => Math.max(m, t.label + 1), 2);
+  const first = open();
   const sel = await selectClassifier(
     job.modelPath,
-    { shape: job.shape, inputScale: job.inputScale, batchSize: job.batchSize, sample: images, tfjsOnly: job.tfjsOnly },
+    { shape: job.shape, inputScale: job.inputScale, batchSize: job.batchSize, sample: sampleOf(first), tfjsOnly: job.tfjsOnly },
     () => cachedModel(job.modelPath, undefined),
   );
   if (sel.numClasses < numClasses) {
@@ -230,14 +290,17 @@ async function runScore(job: ScoreJob, ctx: JobContext): Promise<ScoreJobResult>
   let done = 0;
   let predictions = 0;
   const total = job.tasks.length;
+  // ascending index order: each lane's file is read one window ahead (results do not depend on the order)
+  const sorted = job.tasks.every((t, i) => i === 0 || job.tasks[i - 1].index < t.index) ? job.tasks : [...job.tasks].sort((a, b) => a.index - b.index);
   // ONNX Runtime runs off the JS thread: two lanes of tasks (interleaved) overlap one lane's
   // perturbation with the other's inference. A result never depends on how tasks are split.
-  const lanes = Math.max(1, Math.min(sel.lanes, Math.ceil(job.tasks.length / Math.max(1, job.batchSize))));
-  const parts = Array.from({ length: lanes }, (_, l) => job.tasks.filter((_, i) => i % lanes === l));
+  const lanes = Math.max(1, Math.min(sel.lanes, Math.ceil(sorted.length / Math.max(1, job.batchSize))));
+  const parts = Array.from({ length: lanes }, (_, l) => sorted.filter((_, i) => i % lanes === l));
+  const laneSeen = new Map<number, number>();
   const outs = await Promise.all(
-    parts.map((tasks) =>
+    parts.map((tasks, lane) =>
       runRpr({
-        images,
+        images: lane === 0 ? first : open(),
         tasks,
         scheme: job.scheme,
         seed: job.seed,
@@ -248,8 +311,8 @@ async function runScore(job: ScoreJob, ctx: JobContext): Promise<ScoreJobResult>
         signal: ctx.signal,
         onResults: (results, p) => {
           done += results.length;
-          predictions += p.predictions - (laneSeen.get(tasks) ?? 0);
-          laneSeen.set(tasks, p.predictions);
+          predictions += p.predictions - (laneSeen.get(lane) ?? 0);
+          laneSeen.set(lane, p.predictions);
           st = updateProgress(st, performance.now(), predictions);
           ctx.partial(results);
           const imgRate = st.rate > 0 && predictions > 0 ? (st.rate * done) / predictions : 0;
@@ -268,7 +331,6 @@ async function runScore(job: ScoreJob, ctx: JobContext): Promise<ScoreJobResult>
     ...(sel.fallback ? { fallback: sel.fallback } : {}),
   };
 }
-const laneSeen = new WeakMap<object, number>();
 
 async function runPredictBench(job: PredictBenchJob, ctx: JobContext): Promise<PredictBenchResult> {
   let model: AnyModel;
@@ -288,9 +350,10 @@ async function runPredictBench(job: PredictBenchJob, ctx: JobContext): Promise<P
     const poolCount = Math.max(1, Math.min(job.count, job.batchSize * 8));
     let data: Uint8Array;
     if (job.pixelsPath) {
-      const imgs = await cachedPixels(job.pixelsPath, job.shape);
+      const have = await withPixelFile(job.pixelsPath, job.shape, async (f) => ({ count: f.count, data: f.range(0, Math.min(f.count, poolCount)) }));
+      const n = Math.min(have.count, poolCount);
       data = new Uint8Array(poolCount * size);
-      for (let i = 0; i < poolCount; i++) data.set(imgs.data.subarray((i % imgs.count) * size, ((i % imgs.count) + 1) * size), i * size);
+      for (let i = 0; i < poolCount; i++) data.set(have.data.subarray((i % n) * size, ((i % n) + 1) * size), i * size);
     } else {
       const rand = mulberry32(job.seed ?? 1);
       data = new Uint8Array(poolCount * size);
@@ -331,7 +394,13 @@ async function runPredictBench(job: PredictBenchJob, ctx: JobContext): Promise<P
 async function runConvert(job: JobOf<'convert'>): Promise<ConvertJobResult> {
   const { model, info } = await loadModel(job.modelPath, { expect: { shape: job.shape, numClasses: job.numClasses }, inputScale: job.inputScale });
   try {
-    const images = await readPixelFile(job.pixelsPath, job.shape);
+    const file = openPixelFile(job.pixelsPath, job.shape);
+    let images: RawImages;
+    try {
+      images = sampleOf(file);
+    } finally {
+      file.close();
+    }
     if (!ortLoaded()) loadOrt();
     const rec = await convertAndCheck(model, info.path, info.hash, images, job.inputScale ?? info.inputScale);
     const found = convertedPath(info.path, info.hash);
@@ -383,15 +452,19 @@ async function runInspect(job: JobOf<'inspect'>): Promise<InspectJobResult> {
 }
 
 async function sanity(classifier: Classifier, sample: NonNullable<JobOf<'inspect'>['sample']>, shape: RawImages['shape'], numClasses: number): Promise<NonNullable<InspectJobResult['sanity']>> {
-  const all = await readPixelFile(sample.pixelsPath, shape);
-  const labels = await readLabelFile(sample.labelsPath, all.count, numClasses);
-  // an evenly spread sample (datasets are often sorted by class)
-  const n = Math.min(sample.count, all.count);
-  const idx = Array.from({ length: n }, (_, i) => Math.floor((i * all.count) / n));
-  const imgs = selectImages(all, idx);
-  const ev = await evaluateClassifier(classifier, imgs, Uint8Array.from(idx, (i) => labels[i]), { numClasses, batchSize: 256 });
-  const chance = 1 / numClasses;
-  return { split: sample.split, count: n, accuracy: ev.accuracy, chance, nearChance: ev.accuracy <= NEAR_CHANCE * chance };
+  const file = openPixelFile(sample.pixelsPath, shape);
+  try {
+    const labels = await readLabelFile(sample.labelsPath, file.count, numClasses);
+    // an evenly spread sample (datasets are often sorted by class), gathered from the file
+    const n = Math.min(sample.count, file.count);
+    const idx = Array.from({ length: n }, (_, i) => Math.floor((i * file.count) / n));
+    const imgs: RawImages = { shape, count: n, data: file.gather(idx) };
+    const ev = await evaluateClassifier(classifier, imgs, Uint8Array.from(idx, (i) => labels[i]), { numClasses, batchSize: 256 });
+    const chance = 1 / numClasses;
+    return { split: sample.split, count: n, accuracy: ev.accuracy, chance, nearChance: ev.accuracy <= NEAR_CHANCE * chance };
+  } finally {
+    file.close();
+  }
 }
 
 export async function runJob(job: EngineJob, ctx: JobContext): Promise<unknown> {

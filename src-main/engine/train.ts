@@ -39,8 +39,18 @@ export interface TrainHistory {
   valAcc: number[];
 }
 
+/**
+ * Training images read by index (a pixel file too large to hold: each batch is gathered from
+ * disk). `gather` packs the images at `indices`, in that order.
+ */
+export interface GatherImages {
+  shape: RawImages['shape'];
+  count: number;
+  gather(indices: ArrayLike<number>): Uint8Array;
+}
+
 export interface TrainOptions {
-  images: RawImages;
+  images: RawImages | GatherImages;
   labels: Uint8Array;
   numClasses: number;
   arch: ArchName;
@@ -90,7 +100,7 @@ const yieldToEventLoop = (): Promise<void> => new Promise((r) => setImmediate(r)
 
 /** Builds the scaled input and one-hot target tensors of the images at `idx` (caller disposes). */
 function batchTensors(
-  images: RawImages,
+  images: RawImages | GatherImages,
   labels: Uint8Array,
   idx: ArrayLike<number>,
   numClasses: number,
@@ -102,10 +112,12 @@ function batchTensors(
   const { mul, add } = scaleFactors(scale);
   const f = new Float32Array(n * size);
   const lab = new Int32Array(n);
+  // in memory: read in place; from a file: this batch only, gathered in order
+  const data = 'data' in images ? images.data : images.gather(idx);
   for (let i = 0; i < n; i++) {
-    const src = idx[i] * size;
+    const src = ('data' in images ? idx[i] : i) * size;
     const dst = i * size;
-    for (let j = 0; j < size; j++) f[dst + j] = images.data[src + j] * mul + add;
+    for (let j = 0; j < size; j++) f[dst + j] = data[src + j] * mul + add;
     lab[i] = labels[idx[i]];
   }
   const { height, width, channels } = images.shape;
@@ -114,7 +126,7 @@ function batchTensors(
   return { x, y };
 }
 
-async function validate(model: tf.LayersModel, images: RawImages, labels: Uint8Array, idx: Int32Array, numClasses: number, scale: InputScale, layout: 'image' | 'flat'): Promise<{ loss: number; acc: number }> {
+async function validate(model: tf.LayersModel, images: RawImages | GatherImages, labels: Uint8Array, idx: Int32Array, numClasses: number, scale: InputScale, layout: 'image' | 'flat'): Promise<{ loss: number; acc: number }> {
   let lossSum = 0;
   let correct = 0;
   const step = 1024;

@@ -6,6 +6,7 @@ import { InputError } from '../core/errors';
 import type { AppState } from './app-state';
 import { DEFAULT_MNIST_MIRROR } from './context';
 import { importDataset } from './importers/index';
+import { createPixelStage } from '../store/pixel-stage';
 import { downloadMnist } from './download';
 
 export function datasetHandlers(app: AppState) {
@@ -24,15 +25,26 @@ export function datasetHandlers(app: AppState) {
       // a path that is not there is refused at the door (404), not by a failed job
       if (!existsSync(a.path)) throw new InputError(a.path, 'no such file or folder', 'not-found');
       const { jobId } = app.jobs.start('import', `Import ${basename(a.path)}`, async (ctx) => {
-        const imported = await importDataset(a.path, {
-          format: a.format,
-          split: a.split,
-          signal: ctx.signal,
-          onProgress: (done, total, message) => ctx.progress(done, total, { unit: 'steps', message }),
-        });
-        const summary = ws.datasets.insert(imported, a.name ?? defaultName(a.path));
-        changed();
-        return summary;
+        // pixels stream into temp files of the new dataset's folder; insert renames them into place
+        const stage = createPixelStage(ws.path);
+        try {
+          const imported = await importDataset(a.path, {
+            format: a.format,
+            split: a.split,
+            size: a.size,
+            fit: a.fit,
+            color: a.color,
+            sink: stage,
+            signal: ctx.signal,
+            onProgress: (done, total, message) => ctx.progress(done, total, { unit: 'images', message }),
+          });
+          const summary = ws.datasets.insert(imported, a.name ?? defaultName(a.path));
+          changed();
+          return summary;
+        } catch (e) {
+          stage.discard();
+          throw e;
+        }
       }, { call: 'datasets.import', input: a });
       return { jobId };
     },

@@ -21,13 +21,13 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { deflateSync, gzipSync } from 'node:zlib';
+import { gzipSync } from 'node:zlib';
 import type { ExportFormat, ImageShape, SchemeSpec } from '../contract/types';
 import { CancelledError, InputError } from '../core/errors';
 import { encodeIdx } from '../core/idx';
 import { imageSize, type RawImages } from '../core/image';
-import { pngEncoder } from '../core/png';
 import { TMP_INFIX, probeWritable } from '../store/fsutil';
+import { pngEncode } from './png-encode';
 
 export interface ExportItem {
   index: number;
@@ -75,6 +75,8 @@ export const MANIFEST_COLUMNS = ['file', 'label', 'split', 'id', 'rpr_steps', 'r
 
 /** PNGs encoded and written between two yields to the event loop (and cancel checks). */
 const BATCH = 512;
+/** PNGs encoded ahead of the one being written */
+const ENCODE_AHEAD = 8;
 
 /** Refuse targets we must not touch; returns the absolute path. */
 export function checkExportTarget(outDir: string): string {
@@ -241,10 +243,18 @@ async function writePngs(dir: string, o: ExportOptions, write: Writer): Promise<
   if (root !== dir) fs.mkdirSync(root);
   const folders = classFolders(o.classNames, o.items);
   const made = new Set<number>();
-  // node:zlib deflates 28x28 images about 5x faster than fflate
-  const encoder = pngEncoder(o.shape, (raw) => deflateSync(raw, { level: 6 }));
+  // sharp (libvips) encodes; a few images at a time keep its thread pool busy
+  const encoder = pngEncode(o.shape);
+  const ahead = new Map<number, Promise<Uint8Array>>();
+  const encodeAt = (r: number) => {
+    const i = o.items[r].index;
+    const p = encoder.encode(o.images.data.subarray(i * size, (i + 1) * size));
+    p.catch(() => undefined); // awaited in order below; a cancelled export leaves some unawaited
+    return p;
+  };
   const rows: string[][] = new Array<string[]>(n);
   for (let r = 0; r < n; r++) {
+    for (let a = r; a < Math.min(n, r + ENCODE_AHEAD); a++) if (!ahead.has(a)) ahead.set(a, encodeAt(a));
     if (r % BATCH === 0) {
       checkCancel(o.signal);
       o.onProgress?.(r, n);
@@ -258,7 +268,8 @@ async function writePngs(dir: string, o: ExportOptions, write: Writer): Promise<
       made.add(it.label);
     }
     const name = `${o.split}-${String(it.index).padStart(digits, '0')}.png`;
-    const png = encoder(o.images.data.subarray(it.index * size, (it.index + 1) * size));
+    const png = await (ahead.get(r) as Promise<Uint8Array>);
+    ahead.delete(r);
     await write(join(root, folder, name), png);
     rows[r] = manifestRow(`${prefix}${folder}/${name}`, it, o);
   }

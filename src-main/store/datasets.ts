@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { DatasetSourceKind, DatasetSummary, ImageColumns, ImageDetail, ImageShape, SplitSummary } from '../contract/types';
-import type { ImportedDataset, ImportedSplit } from '../core/dataset';
+import type { ImportedDataset, ImportedSplit, StagedPixels } from '../core/dataset';
 import { InputError } from '../core/errors';
 import { imageSize } from '../core/image';
 import type { RawImages } from '../core/image';
@@ -18,8 +18,11 @@ import { writeFileAtomic } from './fsutil';
 import { newId, nowIso } from './ids';
 
 export interface DatasetRepository {
-  /** Write pixel files and rows in one transaction; on any failure nothing remains. */
-  insert(imported: ImportedDataset, name: string): DatasetSummary;
+  /**
+   * Write pixel files and rows in one transaction; on any failure nothing remains. Pixels come
+   * in memory or already staged by a streaming import (store/pixel-stage.ts), then renamed into place.
+   */
+  insert(imported: ImportedDataset<RawImages | StagedPixels>, name: string): DatasetSummary;
   list(): DatasetSummary[];
   get(id: string): DatasetSummary;
   /** Rows, runs, curated sets of the dataset and its pixel files. False if there was no such dataset. */
@@ -35,7 +38,7 @@ export interface DatasetRepository {
 }
 
 const SPLIT_NAME = /^[A-Za-z0-9_-]{1,64}$/;
-const KINDS: readonly DatasetSourceKind[] = ['idx', 'imagefolder', 'csv', 'download'];
+const KINDS: readonly DatasetSourceKind[] = ['idx', 'imagefolder', 'csv', 'download', 'cifar'];
 /** rows per multi-row INSERT: fewer native calls (5 parameters per row) */
 const CHUNK = 500;
 
@@ -65,7 +68,7 @@ function sha256(data: Uint8Array): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
-function validate(imported: ImportedDataset, name: string): void {
+function validate(imported: ImportedDataset<RawImages | StagedPixels>, name: string): void {
   const file = imported.sourcePath || '(dataset)';
   const fail = (problem: string): never => {
     throw new InputError(file, problem);
@@ -92,8 +95,9 @@ function validate(imported: ImportedDataset, name: string): void {
     }
     const n = s.images.count;
     if (!Number.isInteger(n) || n < 0) fail(`split "${s.name}": invalid image count ${n}`);
-    if (s.images.data.length !== n * imageSize(imported.shape)) {
-      fail(`split "${s.name}": ${s.images.data.length} pixel bytes for ${n} images of ${height}x${width}x${channels} (expected ${n * imageSize(imported.shape)})`);
+    const bytes = 'data' in s.images ? s.images.data.length : fs.statSync(s.images.file).size;
+    if (bytes !== n * imageSize(imported.shape)) {
+      fail(`split "${s.name}": ${bytes} pixel bytes for ${n} images of ${height}x${width}x${channels} (expected ${n * imageSize(imported.shape)})`);
     }
     if (s.labels.length !== n) fail(`split "${s.name}": ${s.labels.length} labels for ${n} images`);
     if (s.origins && s.origins.length !== n) fail(`split "${s.name}": ${s.origins.length} origins for ${n} images`);
@@ -146,7 +150,7 @@ export function createDatasetRepository(ctx: StoreContext): DatasetRepository {
     return { height: r.height, width: r.width, channels: r.channels };
   }
 
-  function insertImages(id: string, s: ImportedSplit, numClasses: number, file: string): number[] {
+  function insertImages(id: string, s: ImportedSplit<RawImages | StagedPixels>, numClasses: number, file: string): number[] {
     const counts = new Array<number>(numClasses).fill(0);
     const n = s.images.count;
     const chunkSql = (rows: number) =>
@@ -200,7 +204,7 @@ export function createDatasetRepository(ctx: StoreContext): DatasetRepository {
   return {
     insert(imported, name) {
       validate(imported, name);
-      const id = newId('ds');
+      const id = imported.datasetId ?? newId('ds');
       const dir = pixelsDir(root, id);
       const createdAt = nowIso();
       const numClasses = imported.classNames.length;
@@ -208,6 +212,12 @@ export function createDatasetRepository(ctx: StoreContext): DatasetRepository {
       try {
         fs.mkdirSync(dir, { recursive: true });
         const hashes = imported.splits.map((s) => {
+          // labels beside the pixels, so engine jobs never read them back from the database
+          writeFileAtomic(path.join(dir, `${s.name}.labels.u8`), s.labels);
+          if (!('data' in s.images)) {
+            fs.renameSync(s.images.file, pixelsFile(id, s.name));
+            return s.images.sha256;
+          }
           writeFileAtomic(pixelsFile(id, s.name), s.images.data);
           return sha256(s.images.data);
         });

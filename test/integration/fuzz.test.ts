@@ -18,6 +18,7 @@ import * as tf from '@tensorflow/tfjs';
 import Database from 'libsql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCsv } from '../../src-main/core/csv';
+import type { ImportedDataset } from '../../src-main/core/dataset';
 import { InputError } from '../../src-main/core/errors';
 import { crc32, gzip, maybeGunzip } from '../../src-main/core/gzip';
 import { decodeIdx } from '../../src-main/core/idx';
@@ -870,9 +871,11 @@ function importSeeds(): ImportSeed[] {
   folder['b/photo.jpg'] = seedBytes('jpeg/rgb8-q50.jpg');
   folder['c/rgba.png'] = seedBytes('png/filters-rgba8.png');
   const csvDir = { 'train.csv': seedBytes('csv/plain.csv'), 'test.csv': seedBytes('csv/plain.csv') };
+  const cifar10 = { 'data_batch_1.bin': seedBytes('cifar/data_batch_1.bin'), 'test_batch.bin': seedBytes('cifar/data_batch_1.bin') };
+  const cifar100 = { 'train.bin': seedBytes('cifar/train.bin'), 'test.bin': seedBytes('cifar/train.bin') };
   const byExt = (rel: string, b: Uint8Array, r: Rng) => {
     if (rel.endsWith('.gz')) return stack(b, r, gzipMutators(seedBytes('idx/train-images-idx3-ubyte')), 0.5);
-    if (rel.includes('idx')) return stack(b, r, idxMutators, 0.4);
+    if (rel.includes('idx') || rel.endsWith('.bin')) return stack(b, r, idxMutators, 0.4);
     if (rel.endsWith('.png')) return stack(b, r, pngMutators, 0.6);
     if (rel.endsWith('.jpg')) return stack(b, r, jpegMutators, 0.4);
     const m = mutateText(new TextDecoder().decode(b), r, r.chance(0.1));
@@ -882,6 +885,8 @@ function importSeeds(): ImportSeed[] {
     { name: 'idx', files: idx, mutate: byExt },
     { name: 'imagefolder', files: folder, mutate: byExt },
     { name: 'csv', files: csvDir, mutate: byExt },
+    { name: 'cifar-10', files: cifar10, mutate: byExt },
+    { name: 'cifar-100', files: cifar100, mutate: byExt },
   ];
 }
 
@@ -892,7 +897,7 @@ async function writeCase(dir: string, files: Record<string, Uint8Array>): Promis
   }
 }
 
-function checkImported(ds: Awaited<ReturnType<typeof importDataset>>): string | null {
+function checkImported(ds: ImportedDataset): string | null {
   const size = ds.shape.height * ds.shape.width * ds.shape.channels;
   for (const s of ds.splits) {
     if (s.images.data.length !== s.images.count * size) return `split ${s.name}: ${s.images.data.length} bytes for ${s.images.count} images of ${size}`;

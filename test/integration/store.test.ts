@@ -238,7 +238,7 @@ describe('datasets', () => {
     expect(countRows(ws, 'splits')).toBe(2);
     expect(countRows(ws, 'images')).toBe(30);
     expect(fs.readdirSync(path.join(tmp, 'pixels'))).toEqual([keep.id]);
-    expect(fs.readdirSync(path.join(tmp, 'pixels', keep.id)).sort()).toEqual(['test.u8', 'train.u8']);
+    expect(fs.readdirSync(path.join(tmp, 'pixels', keep.id)).sort()).toEqual(['test.labels.u8', 'test.u8', 'train.labels.u8', 'train.u8']);
   });
 
   it('rejects malformed imports up front, naming the source and the problem', () => {
@@ -289,7 +289,7 @@ describe('datasets', () => {
     track(openWorkspace(tmp));
     // old leftovers go; a young one may be another process's insert in progress
     expect(fs.readdirSync(path.join(tmp, 'pixels')).sort()).toEqual([young, path.join(tmp, 'pixels', s.id)].map((p) => path.basename(p)).sort());
-    expect(fs.readdirSync(path.join(tmp, 'pixels', s.id)).sort()).toEqual(['test.u8', 'train.u8']);
+    expect(fs.readdirSync(path.join(tmp, 'pixels', s.id)).sort()).toEqual(['test.labels.u8', 'test.u8', 'train.labels.u8', 'train.u8']);
   });
 });
 

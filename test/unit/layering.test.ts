@@ -52,3 +52,20 @@ describe('import layering', () => {
     expect(await restricted('src-main/contract/probe.ts', "import { z } from 'zod';\nimport type { EventName } from './events';\nexport const x = z; export type E = EventName;")).toEqual([]);
   });
 });
+
+describe('sharp loads in one place', () => {
+  async function sharpErrors(file: string, code: string): Promise<string[]> {
+    const [r] = await eslint.lintText(code, { filePath: join(PROJECT_ROOT, file) });
+    return r.messages.filter((m) => m.ruleId === '@typescript-eslint/no-restricted-imports' || m.ruleId === 'no-restricted-syntax').map((m) => m.message);
+  }
+
+  it('no module but services/native/sharp-loader.ts may import or require sharp', async () => {
+    for (const f of ['src-main/services/probe.ts', 'src-main/services/importers/probe.ts', 'src-main/engine/probe.ts', 'src-main/store/probe.ts', 'src-main/cli/probe.ts', 'src-main/core/probe.ts']) {
+      expect((await sharpErrors(f, "import sharp from 'sharp';\nexport const x = sharp;")).length, f).toBeGreaterThan(0);
+    }
+    expect((await sharpErrors('src-main/services/probe.ts', "export const x = () => import('sharp');")).join()).toMatch(/sharp-loader/);
+    expect((await sharpErrors('src-main/services/probe.ts', "import { createRequire } from 'node:module';\nexport const x = createRequire(import.meta.url)('sharp');")).join()).toMatch(/sharp-loader/);
+    expect(await sharpErrors('src-main/services/native/sharp-loader.ts', "import type S from 'sharp';\nimport { createRequire } from 'node:module';\nexport const x = createRequire(import.meta.url)('sharp') as typeof S;")).toEqual([]);
+    expect(await sharpErrors('src-main/services/importers/probe.ts', "import { loadSharp } from '../native/sharp-loader';\nexport const x = loadSharp;")).toEqual([]);
+  });
+});

@@ -149,6 +149,16 @@ describe('electron-builder.yml content', () => {
     for (const f of installed) expect(unpacked(f), f).toBe(true);
   });
 
+  it('unpacks sharp\'s native files (the addon and libvips beside it)', () => {
+    expect(config.asarUnpack).toContain('node_modules/@img/**');
+    const unpacked = matcher(config.asarUnpack);
+    for (const f of ['node_modules/@img/sharp-linux-x64/lib/sharp-linux-x64-0.35.5.node', 'node_modules/@img/sharp-libvips-linux-x64/lib/libvips-cpp.so.8.17.3', 'node_modules/@img/sharp-darwin-arm64/lib/sharp-darwin-arm64.node', 'node_modules/@img/sharp-win32-x64/lib/libvips-42.dll'])
+      expect(unpacked(f), f).toBe(true);
+    const installed = walk(join(PROJECT_ROOT, 'node_modules/@img')).map((f) => relative(PROJECT_ROOT, f).split('\\').join('/'));
+    expect(installed.some((f) => f.endsWith('.node'))).toBe(true);
+    for (const f of installed) expect(unpacked(f), f).toBe(true);
+  });
+
   it('rebuilds native dependencies for Electron from prebuilt binaries, never from source', () => {
     expect(config.npmRebuild).toBe(true);
     expect(config.buildDependenciesFromSource).toBe(false);

@@ -4,9 +4,9 @@ import { cliServices, followJob, jsonOption, parse, str, workspaceOption, writeJ
 
 export const importCommand: Command = {
   name: 'import',
-  summary: 'import a dataset (MNIST-format IDX folder, ImageFolder tree or CSV) into the workspace',
-  usage: 'rpr import <path> [--format auto|idx|imagefolder|csv] [--name N] [--split S] [--workspace W] [--json out.json]',
-  options: { ...workspaceOption, ...jsonOption, format: { type: 'string' }, name: { type: 'string' }, split: { type: 'string' } },
+  summary: 'import a dataset (MNIST-format IDX folder, CIFAR-10/100 binary, ImageFolder tree or CSV) into the workspace',
+  usage: 'rpr import <path> [--format auto|idx|cifar|imagefolder|csv] [--name N] [--split S] [--size WxH] [--fit resize|crop|pad] [--color auto|rgb|gray] [--workspace W] [--json out.json]',
+  options: { ...workspaceOption, ...jsonOption, format: { type: 'string' }, name: { type: 'string' }, split: { type: 'string' }, size: { type: 'string' }, fit: { type: 'string' }, color: { type: 'string' } },
   async run(argv, io) {
     const args = parse(importCommand, argv);
     const path = args.positionals[0];
@@ -19,6 +19,7 @@ export const importCommand: Command = {
         format: str(args, 'format') ?? 'auto',
         name: str(args, 'name'),
         split: str(args, 'split'),
+        ...imageOptions(args),
       });
       const summary = await followJob<DatasetSummary>(services, jobId, io);
       const elapsedMs = Date.now() - started;
@@ -33,6 +34,29 @@ export const importCommand: Command = {
     }
   },
 };
+
+/** ImageFolder decoding options: --size WxH, --fit resize|crop|pad, --color auto|rgb|gray. */
+function imageOptions(args: ReturnType<typeof parse>): { size?: { width: number; height: number }; fit?: 'resize' | 'crop' | 'pad'; color?: 'auto' | 'rgb' | 'gray' } {
+  const out: ReturnType<typeof imageOptions> = {};
+  const size = str(args, 'size');
+  if (size !== undefined) {
+    const m = /^(\d{1,4})x(\d{1,4})$/i.exec(size);
+    if (!m || Number(m[1]) < 1 || Number(m[2]) < 1) throw new UsageError(`--size must be WIDTHxHEIGHT, e.g. 32x32, got "${size}"`);
+    out.size = { width: Number(m[1]), height: Number(m[2]) };
+  }
+  const fit = str(args, 'fit');
+  if (fit !== undefined) {
+    if (fit !== 'resize' && fit !== 'crop' && fit !== 'pad') throw new UsageError(`--fit must be resize, crop or pad, got "${fit}"`);
+    if (!out.size) throw new UsageError('--fit needs --size WxH');
+    out.fit = fit;
+  }
+  const color = str(args, 'color');
+  if (color !== undefined) {
+    if (color !== 'auto' && color !== 'rgb' && color !== 'gray') throw new UsageError(`--color must be auto, rgb or gray, got "${color}"`);
+    out.color = color;
+  }
+  return out;
+}
 
 export const datasetsCommand: Command = {
   name: 'datasets',

@@ -7,14 +7,18 @@
 import { readdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { ImageShape } from '../../contract/types';
-import type { ImportedDataset, ImportedSplit, ProgressFn } from '../../core/dataset';
+import type { ImportedDataset, ImportedSplit, PixelSink, ProgressFn, StagedPixels } from '../../core/dataset';
+import type { RawImages } from '../../core/image';
+import { memorySink } from './sink';
+import { STREAM_CHUNK } from './stream';
 import type { CsvTable } from '../../core/csv';
 import { parseCsv } from '../../core/csv';
 import { InputError } from '../../core/errors';
 import { maybeGunzip } from '../../core/gzip';
 import { checkAbort, compareSplits, describeFsError, fsErrorKind, numericClassNames, readInput } from './util';
 
-export interface CsvImportOptions {
+export interface CsvImportOptions<P extends RawImages | StagedPixels = RawImages> {
+  sink?: PixelSink<P>;
   split?: string;
   onProgress?: ProgressFn;
   signal?: AbortSignal;
@@ -24,7 +28,7 @@ export interface CsvImportOptions {
 export const CSV_RE = /\.csv(\.gz)?$/i;
 const SPLIT_NAME = /^[a-z0-9_-]+$/;
 
-export async function importCsv(path: string, opts: CsvImportOptions = {}): Promise<ImportedDataset> {
+export async function importCsv<P extends RawImages | StagedPixels = RawImages>(path: string, opts: CsvImportOptions<P> = {}): Promise<ImportedDataset<P>> {
   let isDir: boolean;
   try {
     isDir = (await stat(path)).isDirectory();
@@ -87,7 +91,9 @@ export async function importCsv(path: string, opts: CsvImportOptions = {}): Prom
   parts.sort((a, b) => compareSplits(a.split, b.split));
   const size = (shape as ImageShape).height * (shape as ImageShape).width * (shape as ImageShape).channels;
   let maxLabel = 0;
-  const splits: ImportedSplit[] = parts.map(({ split, table, rows, file }) => {
+  const sink = opts.sink ?? (memorySink() as unknown as PixelSink<P>);
+  const splits: ImportedSplit<P>[] = [];
+  for (const { split, table, rows, file } of parts) {
     let data: Uint8Array;
     let labels: Uint8Array;
     if (rows === null) {
@@ -102,8 +108,16 @@ export async function importCsv(path: string, opts: CsvImportOptions = {}): Prom
       });
     }
     for (let i = 0; i < labels.length; i++) if (labels[i] > maxLabel) maxLabel = labels[i];
-    return { name: split, images: { shape: shape as ImageShape, count: labels.length, data }, labels, origin: basename(file), origins: null };
-  });
+    const writer = sink.open(split, shape as ImageShape, labels.length);
+    try {
+      const step = Math.max(size, STREAM_CHUNK - (STREAM_CHUNK % size));
+      for (let off = 0; off < data.length; off += step) await writer.write(data.subarray(off, Math.min(data.length, off + step)));
+      splits.push({ name: split, images: await writer.finish(), labels, origin: basename(file), origins: null });
+    } catch (e) {
+      await writer.abort();
+      throw e;
+    }
+  }
   opts.onProgress?.(files.length, files.length, 'done');
-  return { kind: 'csv', sourcePath: path, shape: shape as ImageShape, classNames: numericClassNames(maxLabel), splits, warnings };
+  return { kind: 'csv', sourcePath: path, shape: shape as ImageShape, classNames: numericClassNames(maxLabel), splits, warnings, datasetId: sink.datasetId };
 }

@@ -9,22 +9,33 @@
  */
 import { readdir, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { ImportedDataset, ProgressFn } from '../../core/dataset';
+import type { ImportedDataset, PixelSink, ProgressFn, StagedPixels } from '../../core/dataset';
 import { InputError } from '../../core/errors';
+import type { RawImages } from '../../core/image';
+import { cifarVariant, importCifar, isCifarFile } from './cifar';
 import { CSV_RE, importCsv } from './csv';
 import { IDX_IMAGES_RE, importIdx } from './idx';
+import type { ImageFit, ColorMode } from './imagefolder';
 import { importImageFolder } from './imagefolder';
 import { describeFsError, fsErrorKind } from './util';
 
-export type ImportFormat = 'auto' | 'idx' | 'imagefolder' | 'csv';
+export type ImportFormat = 'auto' | 'idx' | 'imagefolder' | 'csv' | 'cifar';
 
-export interface ImportOptions {
+export interface ImportOptions<P extends RawImages | StagedPixels = RawImages> {
   format?: ImportFormat;
+  /** where pixels go, chunk by chunk (default: memory; the service passes the workspace's stage) */
+  sink?: PixelSink<P>;
+  /** ImageFolder: target size (default: the folder's single size, unresized) */
+  size?: { width: number; height: number };
+  /** ImageFolder with `size`: resize (stretch), crop (centre) or pad (letterbox on black) */
+  fit?: ImageFit;
+  /** ImageFolder: auto (1 channel when every file is gray), rgb or gray */
+  color?: ColorMode;
   /** IDX / ImageFolder: import only this split; CSV: the split a single file goes to (or the one to keep) */
   split?: string;
   onProgress?: ProgressFn;
   signal?: AbortSignal;
-  /** refuse inputs whose pixel data exceeds this many bytes; default 2 GiB */
+  /** refuse inputs whose pixel data exceeds this many bytes */
   maxBytes?: number;
 }
 
@@ -39,35 +50,42 @@ export async function detectFormat(path: string): Promise<Exclude<ImportFormat, 
     const name = path.split(/[\\/]/).pop() as string;
     if (CSV_RE.test(name)) return 'csv';
     if (IDX_IMAGES_RE.test(name)) return 'idx';
-    throw new InputError(path, 'not a recognised dataset file: expected a .csv file, an IDX images file, or a folder');
+    if (isCifarFile(path)) return 'cifar';
+    throw new InputError(path, 'not a recognised dataset file: expected a .csv file, an IDX images file, a CIFAR .bin file, or a folder');
   }
   const entries = await readdir(path, { withFileTypes: true });
   if (entries.some((e) => e.isFile() && IDX_IMAGES_RE.test(e.name))) return 'idx';
+  if (cifarVariant(entries.filter((e) => e.isFile()).map((e) => e.name))) return 'cifar';
   const dirs = entries.filter((e) => e.isDirectory() && !e.name.startsWith('.'));
   if (dirs.length > 0) return 'imagefolder';
   if (entries.some((e) => e.isFile() && CSV_RE.test(e.name))) return 'csv';
   throw new InputError(
     path,
-    'not a recognised dataset folder: expected train-images-idx3-ubyte[.gz] and friends (IDX), class folders or train/ and test/ with class folders (ImageFolder), or .csv files',
+    'not a recognised dataset folder: expected train-images-idx3-ubyte[.gz] and friends (IDX), data_batch_1.bin … test_batch.bin or train.bin + test.bin (CIFAR-10/100 binary), class folders or train/ and test/ with class folders (ImageFolder), or .csv files',
   );
 }
 
-export async function importDataset(path: string, opts: ImportOptions = {}): Promise<ImportedDataset> {
+export async function importDataset<P extends RawImages | StagedPixels = RawImages>(path: string, opts: ImportOptions<P> = {}): Promise<ImportedDataset<P>> {
   const format = !opts.format || opts.format === 'auto' ? await detectFormat(path) : opts.format;
-  const { split, onProgress, signal, maxBytes } = opts;
-  const common = { split, onProgress, signal, maxBytes };
-  switch (format) {
-    case 'idx': {
-      let dir = path;
-      try {
-        if (!(await stat(path)).isDirectory()) dir = dirname(path);
-      } catch (e) {
-        throw new InputError(path, describeFsError(e), fsErrorKind(e));
-      }
-      return importIdx(dir, common);
+  const { split, onProgress, signal, maxBytes, sink } = opts;
+  const common = { split, onProgress, signal, maxBytes, sink };
+  if (format !== 'imagefolder' && (opts.size || (opts.color && opts.color !== 'auto'))) {
+    throw new InputError(path, `a target size and colour mode apply to image folders only; this is a ${format} dataset`);
+  }
+  const folderOf = async () => {
+    try {
+      return (await stat(path)).isDirectory() ? path : dirname(path);
+    } catch (e) {
+      throw new InputError(path, describeFsError(e), fsErrorKind(e));
     }
+  };
+  switch (format) {
+    case 'idx':
+      return importIdx(await folderOf(), common);
+    case 'cifar':
+      return importCifar(await folderOf(), common);
     case 'imagefolder':
-      return importImageFolder(path, common);
+      return importImageFolder(path, { ...common, size: opts.size, fit: opts.fit, color: opts.color });
     case 'csv':
       return importCsv(path, common);
     default:
@@ -75,4 +93,4 @@ export async function importDataset(path: string, opts: ImportOptions = {}): Pro
   }
 }
 
-export { importCsv, importIdx, importImageFolder };
+export { importCifar, importCsv, importIdx, importImageFolder };

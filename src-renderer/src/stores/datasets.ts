@@ -7,7 +7,13 @@ import { useNotify } from './notify';
 
 const isDataset = (x: unknown): x is DatasetSummary => !!x && typeof (x as DatasetSummary).id === 'string' && Array.isArray((x as DatasetSummary).splits);
 
-export type ImportFormat = 'auto' | 'idx' | 'imagefolder' | 'csv';
+export type ImportFormat = 'auto' | 'idx' | 'imagefolder' | 'csv' | 'cifar';
+/** ImageFolder decoding options of datasets.import */
+export interface ImageImportOptions {
+  size?: { width: number; height: number };
+  fit?: 'resize' | 'crop' | 'pad';
+  color?: 'auto' | 'rgb' | 'gray';
+}
 
 /** Datasets of the open workspace: seeded by datasets.list, kept live by datasets.changed. */
 export const useDatasets = defineStore('datasets', () => {
@@ -46,12 +52,12 @@ export const useDatasets = defineStore('datasets', () => {
     selectedId.value = d.id;
   }
 
-  async function importPath(input: { path: string; format: ImportFormat; name?: string; split?: string }): Promise<string | undefined> {
+  async function importPath(input: { path: string; format: ImportFormat; name?: string; split?: string; image?: ImageImportOptions }): Promise<string | undefined> {
     if (!input.path.trim()) {
       notify.push('error', 'import: enter the path of a dataset folder or file');
       return undefined;
     }
-    const req: { path: string; format: ImportFormat; name?: string; split?: string } = { path: input.path.trim(), format: input.format };
+    const req: { path: string; format: ImportFormat; name?: string; split?: string } & ImageImportOptions = { path: input.path.trim(), format: input.format, ...(input.image ?? {}) };
     if (input.name?.trim()) req.name = input.name.trim();
     if (input.split?.trim()) req.split = input.split.trim();
     const r = await notify.guard('import', () => useClient().call('datasets.import', req));
