@@ -13,12 +13,13 @@ import type {
   DatasetSummary,
   EvalResult,
   FoolingView,
-  ImageColumns,
+  ImageColumnArrays,
   ImageDetail,
   JobInfo,
   ModelInfo,
   RecentWorkspace,
-  ScoreColumns,
+  OverridesState,
+  ScoreColumnArrays,
   ScoringRunSummary,
   WorkspaceInfo,
   BackendInfo,
@@ -53,6 +54,11 @@ export const curationRules = z.object({
   seed,
 });
 
+/** Most images one datasets.thumbs call returns. */
+export const THUMBS_MAX = 4096;
+/** An index set: run-length encoded, base64 (core/index-set.ts); 4 MiB of text at most. */
+const indexSet = z.string().max(4 * 1024 * 1024).regex(/^[A-Za-z0-9+/]*={0,2}$/, 'an index set is base64 text');
+
 export const calls = {
   // system
   'system.info': z.object({}),
@@ -84,8 +90,6 @@ export const calls = {
   }),
   'datasets.remove': z.object({ datasetId: id }),
   'datasets.columns': z.object({ datasetId: id }),
-  /** raw uint8 pixels of a whole split, N*H*W*C bytes (binary result) */
-  'datasets.pixels': z.object({ datasetId: id, split }),
   'datasets.image': z.object({ datasetId: id, split, index }),
   'datasets.pickPath': z.object({ kind: z.enum(['folder', 'file']) }),
 
@@ -134,18 +138,36 @@ export const calls = {
     runId: id,
     rules: curationRules,
     overrides: z.array(z.object({ index, mode: z.enum(['include', 'exclude']) })).default([]),
+    /** use the overrides stored in the workspace for the run's split (instead of `overrides`) */
+    workspaceOverrides: z.boolean().default(false),
   }),
   'curation.save': z.object({
     runId: id,
     name: z.string().min(1).max(200),
     rules: curationRules,
     overrides: z.array(z.object({ index, mode: z.enum(['include', 'exclude']) })).default([]),
+    workspaceOverrides: z.boolean().default(false),
   }),
   'curation.list': z.object({ datasetId: id.optional() }),
   'curation.get': z.object({ setId: id }),
   'curation.export': z.object({ setId: id, path, format: z.enum(['idx', 'imagefolder', 'csv', 'jsonl']) }),
   'curation.retrain': z.object({ setId: id, sourceModelId: id, control: z.boolean().default(true) }),
   'curation.compare': z.object({ modelIds: z.array(id).min(1).max(8), datasetId: id, split: split.default('test') }),
+
+  // browsing at scale: thumbnails as binary frames, overrides and tags in the workspace
+  /** images of a split as a binary thumbs frame (core/frame.ts): a range, or explicit indices */
+  'datasets.thumbs': z.object({
+    datasetId: id,
+    split,
+    offset: index.default(0),
+    count: z.number().int().min(0).max(THUMBS_MAX).default(0),
+    indices: z.array(index).max(THUMBS_MAX).optional(),
+  }),
+  'curation.overrides': z.object({ datasetId: id, split }),
+  'curation.editOverrides': z.object({ datasetId: id, split, selection: indexSet, mode: z.enum(['include', 'exclude']).nullable() }),
+  'curation.tag': z.object({ datasetId: id, split, selection: indexSet, tag: z.string().min(1).max(64), on: z.boolean().default(true) }),
+  'curation.undoOverrides': z.object({ datasetId: id, split }),
+  'curation.saveRules': z.object({ runId: id, rules: curationRules }),
 
   // jobs
   'jobs.list': z.object({}),
@@ -174,8 +196,7 @@ export interface CallResults {
   'datasets.import': { jobId: string };
   'datasets.download': { jobId: string };
   'datasets.remove': { removed: boolean };
-  'datasets.columns': ImageColumns;
-  'datasets.pixels': Uint8Array;
+  'datasets.columns': ImageColumnArrays;
   'datasets.image': ImageDetail;
   'datasets.pickPath': string | null;
   'models.list': ModelInfo[];
@@ -188,7 +209,7 @@ export interface CallResults {
   'scoring.resume': { jobId: string; runId: string };
   'scoring.list': ScoringRunSummary[];
   'scoring.get': ScoringRunSummary;
-  'scoring.scores': ScoreColumns;
+  'scoring.scores': ScoreColumnArrays;
   'scoring.fooling': FoolingView;
   'scoring.preview': { original: Uint8Array; perturbed: Uint8Array[]; shape: ImageDetail['shape'] };
   'curation.preview': CurationPreview;
@@ -198,6 +219,12 @@ export interface CallResults {
   'curation.export': { jobId: string };
   'curation.retrain': { jobId: string };
   'curation.compare': Comparison;
+  'datasets.thumbs': Uint8Array;
+  'curation.overrides': OverridesState;
+  'curation.editOverrides': OverridesState;
+  'curation.tag': OverridesState;
+  'curation.undoOverrides': OverridesState;
+  'curation.saveRules': OverridesState;
   'jobs.list': JobInfo[];
   'jobs.cancel': { cancelled: boolean };
   'jobs.interrupted': JobInfo[];

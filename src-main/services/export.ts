@@ -21,10 +21,9 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { deflateSync, gzipSync } from 'node:zlib';
+import { createGzip, deflateSync } from 'node:zlib';
 import type { ExportFormat, ImageShape, SchemeSpec } from '../contract/types';
 import { CancelledError, InputError } from '../core/errors';
-import { encodeIdx } from '../core/idx';
 import { imageSize, type RawImages } from '../core/image';
 import { pngEncoder } from '../core/png';
 import { TMP_INFIX, probeWritable } from '../store/fsutil';
@@ -51,16 +50,41 @@ export interface ExportOptions {
   classNames: string[];
   /** the split the items index into */
   split: string;
-  images: RawImages;
+  images: RawImages | ImageSource;
   items: ExportItem[];
   /** IDX: the dataset's test split, written unchanged as t10k-* */
-  testSplit?: { images: RawImages; labels: Uint8Array };
+  testSplit?: { images: RawImages | ImageSource; labels: Uint8Array };
   meta?: ManifestMeta;
   onProgress?: (done: number, total: number) => void;
   signal?: AbortSignal;
   /** file writer, replaceable in tests (e.g. to simulate a full disk); may be async */
   writeFile?: (path: string, data: Uint8Array | string) => void | Promise<void>;
 }
+
+/** Images read on demand (the workspace's range reads): the export never holds a whole split. */
+export interface ImageSource {
+  shape: ImageShape;
+  count: number;
+  /** images at these indices, in order, N·H·W·C bytes */
+  read(indices: number[]): Uint8Array;
+}
+
+function sourceOf(images: RawImages | ImageSource): ImageSource {
+  if ('read' in images) return images;
+  const size = imageSize(images.shape);
+  return {
+    shape: images.shape,
+    count: images.count,
+    read: (indices) => {
+      const out = new Uint8Array(indices.length * size);
+      indices.forEach((i, k) => out.set(images.data.subarray(i * size, (i + 1) * size), k * size));
+      return out;
+    },
+  };
+}
+
+/** Images read per chunk when streaming an IDX file. */
+const READ_CHUNK = 4096;
 
 export interface ExportResult {
   path: string;
@@ -170,7 +194,7 @@ function validate(o: ExportOptions): void {
   if (s.height !== o.shape.height || s.width !== o.shape.width || s.channels !== o.shape.channels) {
     throw new InputError(where, `images are ${s.height}x${s.width}x${s.channels} but the export shape is ${o.shape.height}x${o.shape.width}x${o.shape.channels}`);
   }
-  if (o.images.data.length !== o.images.count * size) throw new InputError(where, `images hold ${o.images.data.length} bytes, not ${o.images.count} x ${size}`);
+  if ('data' in o.images && o.images.data.length !== o.images.count * size) throw new InputError(where, `images hold ${o.images.data.length} bytes, not ${o.images.count} x ${size}`);
   if (o.items.length === 0) throw new InputError(where, 'nothing to export: the set is empty');
   const maxLabel = o.classNames.length > 0 ? Math.min(o.classNames.length, 256) - 1 : 255;
   const seen = new Uint8Array(o.images.count);
@@ -189,39 +213,69 @@ function validate(o: ExportOptions): void {
     if (t.shape.height !== o.shape.height || t.shape.width !== o.shape.width || t.shape.channels !== o.shape.channels) {
       throw new InputError(where, `the test split is ${t.shape.height}x${t.shape.width}x${t.shape.channels} but the exported images are ${o.shape.height}x${o.shape.width}x${o.shape.channels}`);
     }
-    if (t.data.length !== t.count * size) throw new InputError(where, `the test split holds ${t.data.length} bytes, not ${t.count} x ${size}`);
+    if ('data' in t && t.data.length !== t.count * size) throw new InputError(where, `the test split holds ${t.data.length} bytes, not ${t.count} x ${size}`);
     if (o.testSplit.labels.length !== t.count) throw new InputError(where, `the test split has ${t.count} images but ${o.testSplit.labels.length} labels`);
   }
 }
 
+/** The IDX header (magic 0x0000 08 <ndims>, big-endian uint32 dims) of unsigned-byte data. */
+function idxHeader(dims: number[]): Uint8Array {
+  const h = new Uint8Array(4 + 4 * dims.length);
+  const v = new DataView(h.buffer);
+  h[2] = 0x08;
+  h[3] = dims.length;
+  dims.forEach((d, i) => v.setUint32(4 + 4 * i, d, false));
+  return h;
+}
+
+/** An IDX file gzipped as it is produced, chunk by chunk (only the compressed bytes are held). */
+async function gzipIdx(dims: number[], count: number, chunk: (from: number, to: number) => Uint8Array, signal?: AbortSignal): Promise<Uint8Array> {
+  const gz = createGzip({ level: 6 });
+  const parts: Buffer[] = [];
+  gz.on('data', (c: Buffer) => parts.push(c));
+  const done = new Promise<void>((ok, fail) => {
+    gz.on('end', ok);
+    gz.on('error', fail);
+  });
+  const put = (b: Uint8Array) => new Promise<void>((ok, fail) => gz.write(b, (e) => (e ? fail(e) : ok())));
+  await put(idxHeader(dims));
+  for (let from = 0; from < count; from += READ_CHUNK) {
+    checkCancel(signal);
+    await put(chunk(from, Math.min(count, from + READ_CHUNK)));
+  }
+  gz.end();
+  await done;
+  return new Uint8Array(Buffer.concat(parts));
+}
+
 async function writeIdx(dir: string, o: ExportOptions, write: Writer): Promise<string[]> {
   const { height, width, channels } = o.shape;
-  const size = imageSize(o.shape);
   const n = o.items.length;
-  const pixels = new Uint8Array(n * size);
+  const src = sourceOf(o.images);
   const labels = new Uint8Array(n);
   o.items.forEach((it, r) => {
-    pixels.set(o.images.data.subarray(it.index * size, (it.index + 1) * size), r * size);
     labels[r] = it.label;
   });
   const kind = channels === 1 ? 'idx3' : 'idx4';
   const dims = (count: number) => (channels === 1 ? [count, height, width] : [count, height, width, channels]);
-  const gz = (b: Uint8Array) => new Uint8Array(gzipSync(b, { level: 6 }));
-  const jobs: [string, () => Uint8Array][] = [
-    [`train-images-${kind}-ubyte.gz`, () => gz(encodeIdx(dims(n), pixels))],
-    ['train-labels-idx1-ubyte.gz', () => gz(encodeIdx([n], labels))],
+  const items = (from: number, to: number) => src.read(o.items.slice(from, to).map((it) => it.index));
+  const jobs: [string, () => Promise<Uint8Array>][] = [
+    [`train-images-${kind}-ubyte.gz`, () => gzipIdx(dims(n), n, items, o.signal)],
+    ['train-labels-idx1-ubyte.gz', () => gzipIdx([n], n, (f, t) => labels.subarray(f, t), o.signal)],
   ];
   const t = o.testSplit;
   if (t) {
-    jobs.push([`t10k-images-${kind}-ubyte.gz`, () => gz(encodeIdx(dims(t.images.count), t.images.data))]);
-    jobs.push(['t10k-labels-idx1-ubyte.gz', () => gz(encodeIdx([t.labels.length], t.labels))]);
+    const tsrc = sourceOf(t.images);
+    const range = (from: number, to: number) => tsrc.read(Array.from({ length: to - from }, (_, k) => from + k));
+    jobs.push([`t10k-images-${kind}-ubyte.gz`, () => gzipIdx(dims(tsrc.count), tsrc.count, range, o.signal)]);
+    jobs.push(['t10k-labels-idx1-ubyte.gz', () => gzipIdx([t.labels.length], t.labels.length, (f, e) => t.labels.subarray(f, e), o.signal)]);
   }
   const total = jobs.length + 1;
   let done = 0;
   for (const [name, make] of jobs) {
     checkCancel(o.signal);
     o.onProgress?.(done, total);
-    await write(join(dir, name), make());
+    await write(join(dir, name), await make());
     done++;
     await new Promise((ok) => setImmediate(ok));
   }
@@ -235,7 +289,9 @@ async function writeIdx(dir: string, o: ExportOptions, write: Writer): Promise<s
 async function writePngs(dir: string, o: ExportOptions, write: Writer): Promise<string[]> {
   const size = imageSize(o.shape);
   const n = o.items.length;
-  const digits = String(Math.max(0, o.images.count - 1)).length;
+  const src = sourceOf(o.images);
+  let batch: Uint8Array = new Uint8Array(0);
+  const digits = String(Math.max(0, src.count - 1)).length;
   const root = o.format === 'imagefolder' ? dir : join(dir, 'images');
   const prefix = root === dir ? '' : 'images/';
   if (root !== dir) fs.mkdirSync(root);
@@ -250,6 +306,7 @@ async function writePngs(dir: string, o: ExportOptions, write: Writer): Promise<
       o.onProgress?.(r, n);
       await new Promise((ok) => setImmediate(ok));
       checkCancel(o.signal);
+      batch = src.read(o.items.slice(r, r + BATCH).map((x) => x.index));
     }
     const it = o.items[r];
     const folder = folders.get(it.label) as string;
@@ -258,7 +315,7 @@ async function writePngs(dir: string, o: ExportOptions, write: Writer): Promise<
       made.add(it.label);
     }
     const name = `${o.split}-${String(it.index).padStart(digits, '0')}.png`;
-    const png = encoder(o.images.data.subarray(it.index * size, (it.index + 1) * size));
+    const png = encoder(batch.subarray((r % BATCH) * size, (r % BATCH + 1) * size));
     await write(join(root, folder, name), png);
     rows[r] = manifestRow(`${prefix}${folder}/${name}`, it, o);
   }

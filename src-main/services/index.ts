@@ -5,6 +5,7 @@
 import { parseCall, type CallArgs, type CallName, type CallResults } from '../contract/calls';
 import { AppState } from './app-state';
 import type { ServiceHost } from './context';
+import { browseHandlers } from './browse-service';
 import { curationHandlers } from './curation-service';
 import { datasetHandlers } from './datasets-service';
 import { modelHandlers } from './models-service';
@@ -35,6 +36,7 @@ export function createServices(host: ServiceHost): Services {
     ...modelHandlers(app),
     ...scoringHandlers(app),
     ...curationHandlers(app),
+    ...browseHandlers(app),
   };
   return {
     app,

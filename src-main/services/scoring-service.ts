@@ -10,6 +10,7 @@ import type { ImageResult } from '../core/scheduler';
 import { runStats } from '../core/stats/index';
 import type { RunParams, ScoreRow } from '../store/runs';
 import type { AppState } from './app-state';
+import { scoreArrays } from './browse-service';
 import type { JobContext } from './jobs';
 import { splitSource } from './sources';
 
@@ -165,7 +166,7 @@ export function scoringHandlers(app: AppState) {
     },
     'scoring.list': (a: CallArgs<'scoring.list'>) => (app.workspace ? app.workspace.runs.list(a.datasetId) : []),
     'scoring.get': (a: CallArgs<'scoring.get'>) => app.requireWorkspace().runs.get(a.runId),
-    'scoring.scores': (a: CallArgs<'scoring.scores'>) => app.requireWorkspace().runs.scores(a.runId),
+    'scoring.scores': (a: CallArgs<'scoring.scores'>) => scoreArrays(app.requireWorkspace().runs.scores(a.runId)),
     'scoring.fooling': (a: CallArgs<'scoring.fooling'>): FoolingView => foolingView(app, a.runId, a.index),
     'scoring.preview': (a: CallArgs<'scoring.preview'>): CallResults['scoring.preview'] => {
       // one image read from its offset (the store checks the index), never the whole split

@@ -15,6 +15,7 @@ import { PIXELS_DIR, notFound, parseJson, pixelsDir } from './context';
 import type { StoreContext } from './context';
 import { WorkspaceError } from './errors';
 import { writeFileAtomic } from './fsutil';
+import { hashFile, readIndices, readRange } from './pixel-range';
 import { newId, nowIso } from './ids';
 
 export interface DatasetRepository {
@@ -25,9 +26,11 @@ export interface DatasetRepository {
   /** Rows, runs, curated sets of the dataset and its pixel files. False if there was no such dataset. */
   remove(id: string): boolean;
   columns(id: string): ImageColumns;
-  pixels(id: string, split: string): Uint8Array;
   labels(id: string, split: string): Uint8Array;
-  rawImages(id: string, split: string): RawImages;
+  /** Images offset..offset+count-1 of a split (positioned reads; never the whole file). */
+  readImages(id: string, split: string, offset: number, count: number): RawImages;
+  /** Images at the given indices, in that order (runs of consecutive indices read at once). */
+  readImageIndices(id: string, split: string, indices: ArrayLike<number>): RawImages;
   image(id: string, split: string, index: number): ImageDetail;
   pixelsPath(id: string, split: string): string;
   /** Re-hash every pixel file; returns problems found (empty = all good). */
@@ -178,7 +181,8 @@ export function createDatasetRepository(ctx: StoreContext): DatasetRepository {
     return path.join(pixelsDir(root, id), `${split}.u8`);
   }
 
-  function readPixels(id: string, split: string): { data: Uint8Array; shape: ImageShape; count: number } {
+  /** The split's pixel file, checked for its size (no read of its content). */
+  function checkedPixels(id: string, split: string): { file: string; shape: ImageShape; count: number; what: string } {
     const r = row(id);
     const s = splitRow(id, split);
     const shape = shapeOf(r);
@@ -193,8 +197,7 @@ export function createDatasetRepository(ctx: StoreContext): DatasetRepository {
     if (size !== expected) {
       throw new WorkspaceError(file, `pixel file has ${size} bytes, expected ${expected} (${s.count} images of ${shape.height}x${shape.width}x${shape.channels})`, 'corrupt');
     }
-    const buf = fs.readFileSync(file);
-    return { data: new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength), shape, count: s.count };
+    return { file, shape, count: s.count, what: `${id}/${split}` };
   }
 
   return {
@@ -278,10 +281,6 @@ export function createDatasetRepository(ctx: StoreContext): DatasetRepository {
       return out;
     },
 
-    pixels(id, split) {
-      return readPixels(id, split).data;
-    },
-
     labels(id, split) {
       const s = splitRow(id, split);
       const labels = db.column('SELECT label FROM images WHERE dataset_id = ? AND split = ? ORDER BY idx', [id, split]);
@@ -291,9 +290,14 @@ export function createDatasetRepository(ctx: StoreContext): DatasetRepository {
       return Uint8Array.from(labels as number[]);
     },
 
-    rawImages(id, split) {
-      const { data, shape, count } = readPixels(id, split);
-      return { shape, count, data };
+    readImages(id, split, offset, count) {
+      const p = checkedPixels(id, split);
+      return { shape: p.shape, count, data: readRange(p.file, p.what, imageSize(p.shape), p.count, offset, count) };
+    },
+
+    readImageIndices(id, split, indices) {
+      const p = checkedPixels(id, split);
+      return { shape: p.shape, count: indices.length, data: readIndices(p.file, p.what, imageSize(p.shape), p.count, indices) };
     },
 
     image(id, split, index) {
@@ -305,25 +309,7 @@ export function createDatasetRepository(ctx: StoreContext): DatasetRepository {
       const img = db.get<{ label: number; origin: string | null }>('SELECT label, origin FROM images WHERE dataset_id = ? AND split = ? AND idx = ?', [id, split, index]);
       if (!img) throw new WorkspaceError(root, `dataset ${id} has no image row ${split}/${index}`, 'corrupt');
       const shape = shapeOf(r);
-      const size = imageSize(shape);
-      const file = path.join(root, s.pixels_file);
-      const pixels = new Uint8Array(size);
-      let fd: number;
-      try {
-        fd = fs.openSync(file, 'r');
-      } catch (err) {
-        throw new WorkspaceError(file, `pixel file of ${id}/${split} is missing (${(err as Error).message})`, 'corrupt', { cause: err });
-      }
-      try {
-        let got = 0;
-        while (got < size) {
-          const n = fs.readSync(fd, pixels, got, size - got, index * size + got);
-          if (n === 0) throw new WorkspaceError(file, `pixel file is truncated: image ${index} ends past the end of the file`, 'corrupt');
-          got += n;
-        }
-      } finally {
-        fs.closeSync(fd);
-      }
+      const pixels = readRange(path.join(root, s.pixels_file), `${id}/${split}`, imageSize(shape), s.count, index, 1);
       const classNames = parseJson<string[]>(r.class_names, []);
       return {
         id: `${split}/${index}`,
@@ -348,8 +334,8 @@ export function createDatasetRepository(ctx: StoreContext): DatasetRepository {
       for (const s of splitRows(id)) {
         const file = path.join(root, s.pixels_file);
         try {
-          const data = readPixels(r.id, s.name).data;
-          const h = sha256(data);
+          const p = checkedPixels(r.id, s.name);
+          const h = hashFile(p.file, p.what);
           if (h !== s.sha256) problems.push(`${file}: sha256 ${h} does not match the recorded ${s.sha256}`);
         } catch (err) {
           problems.push((err as Error).message);
