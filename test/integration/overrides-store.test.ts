@@ -16,7 +16,7 @@ const SHAPE = { height: 2, width: 2, channels: 3 as const };
 function dataset(n: number): ImportedDataset {
   const data = new Uint8Array(n * 12).map((_, i) => i % 251);
   const labels = new Uint8Array(n).map((_, i) => i % 2);
-  return { kind: 'idx', sourcePath: '/data/x', shape: SHAPE, classNames: ['a', 'b'], splits: [{ name: 'train', images: { shape: SHAPE, count: n, data }, labels, origin: 'x' }], warnings: [] };
+  return { kind: 'idx', sourcePath: '/data/x', shape: SHAPE, classNames: ['a', 'b'], splits: [{ name: 'train', images: { shape: SHAPE, count: n, data }, labels, origin: 'x', origins: null }], warnings: [] };
 }
 
 describe('workspace overrides', () => {
