@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { GridIndex, defaultQuery } from '../../src-renderer/src/lib/gridIndex';
 import { createPool } from '../../src-main/engine/pool';
 import { launchChromium, startServe } from '../../test/helpers/serve';
+import { browseBench } from './browse';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const DATA = resolve(process.env.RPR_DATASETS ?? join(ROOT, '../shared/datasets'), 'mnist');
@@ -186,6 +187,11 @@ const stages: Record<string, () => Promise<void>> = {
       out[`${split}-w${workers}`] = row;
     }
     save('score', out);
+  },
+
+  // browsing at scale (1M gray, 200k RGB; generated, never committed): see scripts/bench/browse.ts
+  async browse() {
+    await browseBench(ROOT, OUT);
   },
 
   async reproduce() {

@@ -200,6 +200,32 @@ export function createDatasetRepository(ctx: StoreContext): DatasetRepository {
     return { file, shape, count: s.count, what: `${id}/${split}` };
   }
 
+  /**
+   * A split's labels, N bytes: read from `<split>.labels.u8` beside the pixels (a million labels
+   * in one small read instead of a million SQLite rows), written from the image rows the first
+   * time (best effort: a read-only workspace answers from SQLite every time).
+   */
+  function labelColumn(id: string, split: string): Uint8Array {
+    const s = splitRow(id, split);
+    const file = path.join(root, s.pixels_file).replace(/\.u8$/, '') + '.labels.u8';
+    try {
+      if (fs.statSync(file).size === s.count) return new Uint8Array(fs.readFileSync(file));
+    } catch {
+      /* not written yet */
+    }
+    const labels = db.column('SELECT label FROM images WHERE dataset_id = ? AND split = ? ORDER BY idx', [id, split]);
+    if (labels.length !== s.count) {
+      throw new WorkspaceError(root, `dataset ${id} split "${split}" has ${labels.length} image rows, expected ${s.count}`, 'corrupt');
+    }
+    const out = Uint8Array.from(labels as number[]);
+    try {
+      writeFileAtomic(file, out);
+    } catch {
+      /* read-only: fine */
+    }
+    return out;
+  }
+
   return {
     insert(imported, name) {
       validate(imported, name);
@@ -267,14 +293,12 @@ export function createDatasetRepository(ctx: StoreContext): DatasetRepository {
       };
       let r = 0;
       splits.forEach((s, si) => {
-        const rows = db.rows('SELECT idx, label FROM images WHERE dataset_id = ? AND split = ? ORDER BY idx', [id, s.name]);
-        if (rows.length !== s.count) {
-          throw new WorkspaceError(root, `dataset ${id} split "${s.name}" has ${rows.length} image rows, expected ${s.count}`, 'corrupt');
-        }
-        for (const [idx, label] of rows) {
+        // image rows are numbered 0..count-1 in file order; labels come from the label file
+        const labels = labelColumn(id, s.name);
+        for (let i = 0; i < s.count; i++) {
           out.split[r] = si;
-          out.index[r] = idx as number;
-          out.label[r] = label as number;
+          out.index[r] = i;
+          out.label[r] = labels[i];
           r++;
         }
       });

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { drawnImage } from '../helpers/grid-pixels';
 import { launchChromium, startServe, type Served } from '../helpers/serve';
 import { imageOf, writeSyntheticIdx, type SyntheticSpec } from '../helpers/synthetic-idx';
 
@@ -17,34 +18,7 @@ const SPEC: SyntheticSpec = { split: 'train', count: 20_000, height: 32, width: 
 const ZOOM = 2;
 const THUMB = SPEC.width * ZOOM;
 
-/** RGB of every pixel of the image drawn in cell `pos` (sampled once per source pixel). */
-async function drawnImage(page: Page, pos: number): Promise<number[] | null> {
-  return page.evaluate(
-    ({ pos, w, h, zoom }) => {
-      const cell = document.querySelector<HTMLElement>(`[data-testid="cell"][data-pos="${pos}"]`);
-      if (!cell) return null;
-      const row = cell.closest('.grid-row');
-      const canvas = row?.querySelector<HTMLCanvasElement>('canvas.row-canvas');
-      const ctx = canvas?.getContext('2d');
-      if (!row || !canvas || !ctx) return null;
-      const k = [...row.querySelectorAll('[data-testid="cell"]')].indexOf(cell);
-      const dpr = canvas.width / parseFloat(canvas.style.width || String(canvas.width));
-      const pitch = parseFloat(getComputedStyle(row.closest('.grid') as Element).getPropertyValue('--thumb')) + parseFloat(getComputedStyle(row.closest('.grid') as Element).getPropertyValue('--gap'));
-      const x0 = Math.round(k * pitch * dpr);
-      const out: number[] = [];
-      const data = ctx.getImageData(x0, 0, Math.round(w * zoom * dpr), Math.round(h * zoom * dpr)).data;
-      const stride = Math.round(w * zoom * dpr);
-      for (let y = 0; y < h; y++) {
-        for (let x = 0; x < w; x++) {
-          const o = (Math.floor((y + 0.5) * zoom * dpr) * stride + Math.floor((x + 0.5) * zoom * dpr)) * 4;
-          out.push(data[o], data[o + 1], data[o + 2]);
-        }
-      }
-      return out;
-    },
-    { pos, w: SPEC.width, h: SPEC.height, zoom: ZOOM },
-  );
-}
+const drawn = (page: Page, pos: number) => drawnImage(page, pos, SPEC, ZOOM);
 
 const cellIndex = async (page: Page, pos: number) => Number((await page.locator(`[data-testid="cell"][data-pos="${pos}"]`).getAttribute('data-id'))?.split('/')[1]);
 
@@ -84,7 +58,7 @@ describe('browsing a 20k RGB set in the browser', () => {
     for (const pos of [0, 1, 7, 20, 33]) {
       const index = await cellIndex(page, pos);
       const want = Array.from(imageOf(SPEC, index));
-      await expect.poll(() => drawnImage(page, pos), { timeout: 30_000 }).toEqual(want);
+      await expect.poll(() => drawn(page, pos), { timeout: 30_000 }).toEqual(want);
     }
     // the last row shows the right image: End jumps there, and back with Home
     await page.getByTestId('grid').focus();
@@ -92,10 +66,10 @@ describe('browsing a 20k RGB set in the browser', () => {
     const last = SPEC.count - 1;
     await page.locator(`[data-testid="cell"][data-pos="${last}"]`).waitFor({ timeout: 30_000 });
     expect(await cellIndex(page, last)).toBe(last);
-    await expect.poll(() => drawnImage(page, last), { timeout: 30_000 }).toEqual(Array.from(imageOf(SPEC, last)));
+    await expect.poll(() => drawn(page, last), { timeout: 30_000 }).toEqual(Array.from(imageOf(SPEC, last)));
     await page.keyboard.press('Home');
     await page.locator('[data-testid="cell"][data-pos="0"]').waitFor();
-    await expect.poll(() => drawnImage(page, 0), { timeout: 30_000 }).toEqual(Array.from(imageOf(SPEC, 0)));
+    await expect.poll(() => drawn(page, 0), { timeout: 30_000 }).toEqual(Array.from(imageOf(SPEC, 0)));
     // the whole split never crossed: the page holds at most the LRU's worth of tiles
     const fetched = await page.evaluate(() => performance.getEntriesByType('resource').filter((e) => e.name.includes('/rpc/datasets.thumbs')).reduce((a, e) => a + (e as PerformanceResourceTiming).encodedBodySize, 0));
     expect(fetched).toBeGreaterThan(0);
