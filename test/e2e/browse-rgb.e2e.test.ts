@@ -15,6 +15,8 @@ import { launchChromium, startServe, type Served } from '../helpers/serve';
 import { imageOf, writeSyntheticIdx, type SyntheticSpec } from '../helpers/synthetic-idx';
 
 const SPEC: SyntheticSpec = { split: 'train', count: 20_000, height: 32, width: 32, channels: 3, seed: 11 };
+/** a second, small set of large images: colour at 96×96, drawn 1:1 */
+const BIG: SyntheticSpec = { split: 'train', count: 300, height: 96, width: 96, channels: 3, seed: 12 };
 const ZOOM = 2;
 const THUMB = SPEC.width * ZOOM;
 
@@ -32,6 +34,7 @@ describe('browsing a 20k RGB set in the browser', () => {
   beforeAll(async () => {
     const tmp = mkdtempSync(join(tmpdir(), 'rpr-e2e-rgb-'));
     writeSyntheticIdx(join(tmp, 'rgb'), SPEC);
+    writeSyntheticIdx(join(tmp, 'big'), BIG);
     ws = join(tmp, 'workspace');
     served = await startServe(ws);
     browser = await launchChromium();
@@ -42,6 +45,9 @@ describe('browsing a 20k RGB set in the browser', () => {
     await page.getByTestId('import-path').fill(join(tmp, 'rgb'));
     await page.getByTestId('import-button').click();
     await page.getByTestId('dataset-item').first().waitFor({ timeout: 180_000 });
+    await page.getByTestId('import-path').fill(join(tmp, 'big'));
+    await page.getByTestId('import-button').click();
+    await expect.poll(() => page.getByTestId('dataset-item').count(), { timeout: 180_000 }).toBe(2);
   });
 
   afterAll(async () => {
@@ -103,6 +109,19 @@ describe('browsing a 20k RGB set in the browser', () => {
     await page.getByTestId('cell').first().waitFor();
     await expect.poll(async () => page.locator('[data-testid="cell"][data-override="exclude"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-id')).sort())).toEqual(expected.sort());
     expect(await page.getByTestId('override-summary').textContent()).toContain('12 excluded');
+    expect(errors).toEqual([]);
+  });
+
+  it('draws 96×96 colour images pixel for pixel at 1:1', async () => {
+    const name = await page.getByTestId('explore-dataset').locator('option', { hasText: 'big' }).getAttribute('value');
+    await page.getByTestId('explore-dataset').selectOption(name!);
+    await expect.poll(async () => page.getByTestId('grid').getAttribute('data-count')).toBe(String(BIG.count));
+    await page.getByTestId('thumb-size').fill(String(BIG.width));
+    await expect.poll(async () => page.getByTestId('grid').evaluate((g) => getComputedStyle(g).getPropertyValue('--thumb').trim())).toBe(`${BIG.width}px`);
+    for (const pos of [0, 5, 17]) {
+      const index = await cellIndex(page, pos);
+      await expect.poll(() => drawnImage(page, pos, BIG, 1), { timeout: 30_000 }).toEqual(Array.from(imageOf(BIG, index)));
+    }
     expect(errors).toEqual([]);
   });
 });

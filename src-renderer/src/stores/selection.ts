@@ -41,6 +41,7 @@ export const useSelection = defineStore('selection', () => {
       marks.value = {};
       if (ix && grid.dataset) void loadOverrides();
     },
+    { immediate: true },
   );
 
   function touch(): void {
