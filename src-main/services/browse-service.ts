@@ -4,14 +4,10 @@
  * a split kept in the workspace.
  */
 import type { CallArgs } from '../contract/calls';
-import type { ImageColumnArrays, ImageColumns, ScoreColumnArrays, ScoreColumns } from '../contract/types';
+import type { ScoreColumnArrays, ScoreColumns } from '../contract/types';
 import { encodeThumbs } from '../core/frame';
 import { decodeIndexSet } from '../core/index-set';
 import type { AppState } from './app-state';
-
-export function columnArrays(c: ImageColumns): ImageColumnArrays {
-  return { datasetId: c.datasetId, splitNames: c.splitNames, split: Uint8Array.from(c.split), index: Int32Array.from(c.index), label: Uint8Array.from(c.label) };
-}
 
 export function scoreArrays(s: ScoreColumns): ScoreColumnArrays {
   return {

@@ -2,7 +2,6 @@
 import { basename, join } from 'node:path';
 import type { CallArgs, CallResults } from '../contract/calls';
 import type { AppState } from './app-state';
-import { columnArrays } from './browse-service';
 import { DEFAULT_MNIST_MIRROR } from './context';
 import { importDataset } from './importers/index';
 import { downloadMnist } from './download';
@@ -13,7 +12,7 @@ export function datasetHandlers(app: AppState) {
   return {
     'datasets.list': (): CallResults['datasets.list'] => (app.workspace ? app.workspace.datasets.list() : []),
     'datasets.get': (a: CallArgs<'datasets.get'>) => app.requireWorkspace().datasets.get(a.datasetId),
-    'datasets.columns': (a: CallArgs<'datasets.columns'>) => columnArrays(app.requireWorkspace().datasets.columns(a.datasetId)),
+    'datasets.columns': (a: CallArgs<'datasets.columns'>) => app.requireWorkspace().datasets.columnArrays(a.datasetId),
     'datasets.image': (a: CallArgs<'datasets.image'>) => app.requireWorkspace().datasets.image(a.datasetId, a.split, a.index),
     'datasets.remove': (a: CallArgs<'datasets.remove'>) => {
       const removed = app.requireWorkspace().datasets.remove(a.datasetId);

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { DatasetSourceKind, DatasetSummary, ImageColumns, ImageDetail, ImageShape, SplitSummary } from '../contract/types';
+import type { DatasetSourceKind, DatasetSummary, ImageColumnArrays, ImageColumns, ImageDetail, ImageShape, SplitSummary } from '../contract/types';
 import type { ImportedDataset, ImportedSplit } from '../core/dataset';
 import { InputError } from '../core/errors';
 import { imageSize } from '../core/image';
@@ -26,6 +26,8 @@ export interface DatasetRepository {
   /** Rows, runs, curated sets of the dataset and its pixel files. False if there was no such dataset. */
   remove(id: string): boolean;
   columns(id: string): ImageColumns;
+  /** The same columns as typed arrays (what the grid gets; no per-row objects or numbers). */
+  columnArrays(id: string): ImageColumnArrays;
   labels(id: string, split: string): Uint8Array;
   /** Images offset..offset+count-1 of a split (positioned reads; never the whole file). */
   readImages(id: string, split: string, offset: number, count: number): RawImages;
@@ -226,6 +228,22 @@ export function createDatasetRepository(ctx: StoreContext): DatasetRepository {
     return out;
   }
 
+  function columnArraysOf(id: string): ImageColumnArrays {
+    row(id);
+    const splits = splitRows(id);
+    const total = splits.reduce((a, s) => a + s.count, 0);
+    const out: ImageColumnArrays = { datasetId: id, splitNames: splits.map((s) => s.name), split: new Uint8Array(total), index: new Int32Array(total), label: new Uint8Array(total) };
+    let r = 0;
+    splits.forEach((s, si) => {
+      // image rows are numbered 0..count-1 in file order; labels come from the label file
+      out.label.set(labelColumn(id, s.name), r);
+      out.split.fill(si, r, r + s.count);
+      for (let i = 0; i < s.count; i++) out.index[r + i] = i;
+      r += s.count;
+    });
+    return out;
+  }
+
   return {
     insert(imported, name) {
       validate(imported, name);
@@ -281,29 +299,11 @@ export function createDatasetRepository(ctx: StoreContext): DatasetRepository {
     },
 
     columns(id) {
-      row(id);
-      const splits = splitRows(id);
-      const total = splits.reduce((a, s) => a + s.count, 0);
-      const out: ImageColumns = {
-        datasetId: id,
-        splitNames: splits.map((s) => s.name),
-        split: new Array<number>(total),
-        index: new Array<number>(total),
-        label: new Array<number>(total),
-      };
-      let r = 0;
-      splits.forEach((s, si) => {
-        // image rows are numbered 0..count-1 in file order; labels come from the label file
-        const labels = labelColumn(id, s.name);
-        for (let i = 0; i < s.count; i++) {
-          out.split[r] = si;
-          out.index[r] = i;
-          out.label[r] = labels[i];
-          r++;
-        }
-      });
-      return out;
+      const c = columnArraysOf(id);
+      return { datasetId: id, splitNames: c.splitNames, split: Array.from(c.split), index: Array.from(c.index), label: Array.from(c.label) };
     },
+
+    columnArrays: (id) => columnArraysOf(id),
 
     labels(id, split) {
       const s = splitRow(id, split);

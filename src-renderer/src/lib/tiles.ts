@@ -9,6 +9,8 @@ import { decodeThumbs, type ThumbsFrame } from '../api/frame';
 
 /** Largest images per call (the contract's THUMBS_MAX). */
 export const THUMBS_PER_CALL = 4096;
+/** Images per call the loader asks for: small enough that the screen's tiles land first. */
+export const LOADER_BATCH = 768;
 
 export class TileCache {
   private readonly map = new Map<string, Uint8Array>();
@@ -139,8 +141,8 @@ export class TileLoader {
 
   private pump(): void {
     while (this.running < this.concurrency && this.pending.length) {
-      // one call's worth: take up to THUMBS_PER_CALL wanted images
-      const batch = this.pending.splice(0, THUMBS_PER_CALL);
+      // one call's worth: the next LOADER_BATCH wanted images (nearest the viewport first)
+      const batch = this.pending.splice(0, LOADER_BATCH);
       const reqs = planRequests(batch);
       const first = reqs.shift();
       // what the plan did not fit in the first request goes back to the front of the queue
