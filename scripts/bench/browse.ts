@@ -30,14 +30,14 @@ interface SetPlan {
 
 const MB = 1024 * 1024;
 
-/** The first cell of the grid is drawn from its tile (not the gray placeholder). A string: see scrollRoundTrip. */
-const FIRST_TILE_DRAWN = `(() => {
-  const cv = document.querySelector('canvas.row-canvas');
-  const ctx = cv && cv.getContext('2d');
+/** The first cell of the grid is drawn from its tile (not the gray placeholder); runs in the page. */
+const FIRST_TILE_DRAWN = (): boolean => {
+  const cv = document.querySelector<HTMLCanvasElement>('canvas.row-canvas');
+  const ctx = cv?.getContext('2d');
   if (!cv || !ctx || cv.width < 4) return false;
   const d = ctx.getImageData(Math.floor(cv.height / 2), Math.floor(cv.height / 2), 1, 1).data;
   return d[3] > 0 && !(d[0] === 0x33 && d[1] === 0x33 && d[2] === 0x33);
-})()`;
+};
 
 /** VmRSS and VmHWM (peak) of a process, in MiB. */
 function rss(pid: number): { rssMiB: number; peakMiB: number } | null {
@@ -123,7 +123,7 @@ async function queryMs(page: Page, action: () => Promise<unknown>): Promise<{ qu
 
 /** Scroll to the bottom and back in `frames` animation frames each way; frames dropped at 60 Hz. */
 async function scrollRoundTrip(page: Page, frames: number): Promise<{ frames: number; dropped: number; worstFrameMs: number; maxScrollTop: number; atBottom: number }> {
-  // a string, not a function: tsx's keepNames would inject a helper the page does not have
+  // a string, not a function: tsx's keepNames would wrap the inner arrow in a helper the page lacks
   return page.evaluate(`(async (frames) => {
     const g = document.querySelector('[data-testid="grid"]');
     const max = g.scrollHeight - g.clientHeight;
