@@ -95,7 +95,7 @@ describe('scoring', () => {
     expect(testRun.done).toBe(500);
     const s = testRun.stats!;
     const cols = await services.call('scoring.scores', { runId: testRun.id });
-    expect(cols.index).toEqual(Array.from({ length: 500 }, (_, i) => i));
+    expect(Array.from(cols.index)).toEqual(Array.from({ length: 500 }, (_, i) => i));
     expect(s.n).toBe(500);
     expect(s.curve).toHaveLength(MAX_STEPS);
     expect(s.curve[MAX_STEPS - 1]).toBe(s.robustRatio);
