@@ -9,6 +9,7 @@ import { GridIndex, defaultQuery } from '../../src-renderer/src/lib/gridIndex';
 import { createPool } from '../../src-main/engine/pool';
 import { launchChromium, startServe } from '../../test/helpers/serve';
 import { scaleImport } from './scale';
+import { browseBench } from './browse';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const DATA = resolve(process.env.RPR_DATASETS ?? join(ROOT, '../shared/datasets'), 'mnist');
@@ -192,6 +193,11 @@ const stages: Record<string, () => Promise<void>> = {
   async onnx() {
     const { onnxStage } = await import('./onnx');
     save('onnx', await onnxStage({ root: ROOT, out: OUT, data: DATA, small: resolve(DATA, '../mnist-small'), env }));
+  },
+
+  // browsing at scale (1M gray, 200k RGB; generated, never committed): see scripts/bench/browse.ts
+  async browse() {
+    await browseBench(ROOT, OUT);
   },
 
   async reproduce() {

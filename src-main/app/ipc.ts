@@ -6,6 +6,7 @@
 import type { BrowserWindow, IpcMain, IpcMainInvokeEvent } from 'electron';
 import type { WireError } from '../contract/client';
 import { classifyError, errorSentence } from '../services/errors';
+import { encodeTyped, hasTypedArrays } from '../core/frame';
 import type { EventBus } from '../services/events';
 import { isAppUrl } from './security';
 
@@ -26,6 +27,8 @@ export function wireIpc(opts: {
     }
     try {
       const value = await opts.dispatch(String(name), input);
+      // typed arrays (sort/filter columns) cross as one binary frame
+      if (hasTypedArrays(value)) return { ok: true, frame: encodeTyped(value) };
       return { ok: true, value };
     } catch (err) {
       // the same classification as the loopback's HTTP status

@@ -14,12 +14,13 @@ import type {
   DatasetSummary,
   EvalResult,
   FoolingView,
-  ImageColumns,
+  ImageColumnArrays,
   ImageDetail,
   JobInfo,
   ModelInfo,
   RecentWorkspace,
-  ScoreColumns,
+  OverridesState,
+  ScoreColumnArrays,
   ScoringRunSummary,
   WorkspaceInfo,
   BackendInfo,
@@ -79,6 +80,11 @@ export const curationRules = z.object({
   keepMisclassified: z.boolean().optional(),
 });
 
+/** Most images one datasets.thumbs call returns. */
+export const THUMBS_MAX = 4096;
+/** An index set: run-length encoded, base64 (core/index-set.ts); 4 MiB of text at most. */
+const indexSet = z.string().max(4 * 1024 * 1024).regex(/^[A-Za-z0-9+/]*={0,2}$/, 'an index set is base64 text');
+
 export const calls = {
   // system
   'system.info': z.object({}),
@@ -118,8 +124,6 @@ export const calls = {
   }),
   'datasets.remove': z.object({ datasetId: id }),
   'datasets.columns': z.object({ datasetId: id }),
-  /** raw uint8 pixels of a whole split, N*H*W*C bytes (binary result) */
-  'datasets.pixels': z.object({ datasetId: id, split }),
   'datasets.image': z.object({ datasetId: id, split, index }),
   'datasets.pickPath': z.object({ kind: z.enum(['folder', 'file']) }),
 
@@ -173,12 +177,15 @@ export const calls = {
     runId: id,
     rules: curationRules,
     overrides: z.array(z.object({ index, mode: z.enum(['include', 'exclude']) })).default([]),
+    /** use the overrides stored in the workspace for the run's split (instead of `overrides`) */
+    workspaceOverrides: z.boolean().default(false),
   }),
   'curation.save': z.object({
     runId: id,
     name: z.string().min(1).max(200),
     rules: curationRules,
     overrides: z.array(z.object({ index, mode: z.enum(['include', 'exclude']) })).default([]),
+    workspaceOverrides: z.boolean().default(false),
   }),
   'curation.list': z.object({ datasetId: id.optional() }),
   'curation.get': z.object({ setId: id }),
@@ -202,6 +209,21 @@ export const calls = {
   'scoring.rename': z.object({ runId: id, name: itemName }),
   'curation.remove': z.object({ setId: id }),
   'curation.rename': z.object({ setId: id, name: itemName }),
+
+  // browsing at scale: thumbnails as binary frames, overrides and tags in the workspace
+  /** images of a split as a binary thumbs frame (core/frame.ts): a range, or explicit indices */
+  'datasets.thumbs': z.object({
+    datasetId: id,
+    split,
+    offset: index.default(0),
+    count: z.number().int().min(0).max(THUMBS_MAX).default(0),
+    indices: z.array(index).max(THUMBS_MAX).optional(),
+  }),
+  'curation.overrides': z.object({ datasetId: id, split }),
+  'curation.editOverrides': z.object({ datasetId: id, split, selection: indexSet, mode: z.enum(['include', 'exclude']).nullable() }),
+  'curation.tag': z.object({ datasetId: id, split, selection: indexSet, tag: z.string().min(1).max(64), on: z.boolean().default(true) }),
+  'curation.undoOverrides': z.object({ datasetId: id, split }),
+  'curation.saveRules': z.object({ runId: id, rules: curationRules }),
 
   // jobs
   'jobs.list': z.object({}),
@@ -233,8 +255,7 @@ export interface CallResults extends ExperimentCallResults {
   'datasets.import': { jobId: string };
   'datasets.download': { jobId: string };
   'datasets.remove': RemovalResult;
-  'datasets.columns': ImageColumns;
-  'datasets.pixels': Uint8Array;
+  'datasets.columns': ImageColumnArrays;
   'datasets.image': ImageDetail;
   'datasets.pickPath': string | null;
   'models.list': ModelInfo[];
@@ -248,7 +269,7 @@ export interface CallResults extends ExperimentCallResults {
   'scoring.resume': { jobId: string; runId: string };
   'scoring.list': ScoringRunSummary[];
   'scoring.get': ScoringRunSummary;
-  'scoring.scores': ScoreColumns;
+  'scoring.scores': ScoreColumnArrays;
   'scoring.fooling': FoolingView;
   'scoring.preview': { original: Uint8Array; perturbed: Uint8Array[]; shape: ImageDetail['shape'] };
   'curation.preview': CurationPreview;
@@ -265,6 +286,12 @@ export interface CallResults extends ExperimentCallResults {
   'scoring.rename': ItemRef;
   'curation.remove': RemovalResult;
   'curation.rename': ItemRef;
+  'datasets.thumbs': Uint8Array;
+  'curation.overrides': OverridesState;
+  'curation.editOverrides': OverridesState;
+  'curation.tag': OverridesState;
+  'curation.undoOverrides': OverridesState;
+  'curation.saveRules': OverridesState;
   'jobs.list': JobInfo[];
   'jobs.cancel': { cancelled: boolean };
   'jobs.interrupted': JobInfo[];

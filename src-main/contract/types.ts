@@ -254,6 +254,52 @@ export interface CuratedSetInfo {
   createdAt: string;
 }
 
+// ---- browsing at scale (issue 11): typed columns in binary frames, overrides in the workspace
+
+/** datasets.columns over the transports: typed arrays, sent as a binary frame. */
+export interface ImageColumnArrays {
+  datasetId: string;
+  splitNames: SplitName[];
+  split: Uint8Array;
+  index: Int32Array;
+  label: Uint8Array;
+}
+
+/** scoring.scores over the transports: typed arrays, sent as a binary frame. */
+export interface ScoreColumnArrays {
+  runId: string;
+  index: Int32Array;
+  label: Uint8Array;
+  steps: Int32Array;
+  robust: Uint8Array;
+  cleanPred: Int32Array;
+  cleanConf: Float32Array;
+  /** -1 when the image was never fooled */
+  foolPred: Int32Array;
+  foolUpper: Float32Array;
+}
+
+/**
+ * Overrides and tags of one dataset split, stored in the workspace. Index sets are
+ * run-length encoded and base64'd (src-main/core/index-set.ts).
+ */
+export interface OverridesState {
+  datasetId: string;
+  split: SplitName;
+  /** bumped by every edit and undo */
+  version: number;
+  include: string;
+  exclude: string;
+  includeCount: number;
+  excludeCount: number;
+  /** tag name → index set */
+  tags: Record<string, string>;
+  tagCounts: Record<string, number>;
+  undoDepth: number;
+  /** curation rules drafts by scoring run id */
+  rules: Record<string, CurationRules>;
+}
+
 export type ExportFormat = 'idx' | 'imagefolder' | 'csv' | 'jsonl';
 
 export type JobKind = 'import' | 'download' | 'train' | 'eval' | 'score' | 'export' | 'retrain' | 'experiment';

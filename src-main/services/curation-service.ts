@@ -9,7 +9,8 @@ import { curate, randomBalancedSubset } from '../core/curation';
 import { ConflictError, RequestError } from '../core/errors';
 import { mcnemar } from '../core/stats/index';
 import type { AppState } from './app-state';
-import { checkExportTarget, exportImages, type ExportItem } from './export';
+import { overridesFor } from './browse-service';
+import { checkExportTarget, exportImages, type ExportItem, type ImageSource } from './export';
 import type { JobContext } from './jobs';
 import { parseBudget } from '../core/budget';
 import { checkEvaluation, checkTrainableRun } from './lineage';
@@ -72,14 +73,21 @@ export async function exportCuratedSet(app: AppState, setId: string, path: strin
     shape: ds.shape,
     classNames: ds.classNames,
     split: run.split,
-    images: ws.datasets.rawImages(ds.id, run.split),
+    images: workspaceImages(ws, ds.id, run.split),
     items,
-    testSplit: format === 'idx' && hasTest ? { images: ws.datasets.rawImages(ds.id, 'test'), labels: ws.datasets.labels(ds.id, 'test') } : undefined,
+    testSplit: format === 'idx' && hasTest ? { images: workspaceImages(ws, ds.id, 'test'), labels: ws.datasets.labels(ds.id, 'test') } : undefined,
     meta: { scheme: run.scheme, k: run.scheme.params.k, maxSteps: run.maxSteps, seed: run.seed, modelHash: run.modelHash },
     signal: ctx.signal,
     // IDX writes whole files (4 of them); the other formats one PNG per image
     onProgress: (done, total) => ctx.progress(done, total, { unit: format === 'idx' ? 'files' : 'images' }),
   });
+}
+
+/** A split as range reads from the workspace (the export never loads it whole). */
+function workspaceImages(ws: ReturnType<AppState['requireWorkspace']>, datasetId: string, split: string): ImageSource {
+  const ds = ws.datasets.get(datasetId);
+  const count = ds.splits.find((s) => s.name === split)?.count ?? 0;
+  return { shape: ds.shape, count, read: (indices) => ws.datasets.readImageIndices(datasetId, split, indices).data };
 }
 
 export interface RetrainResult {
@@ -250,8 +258,8 @@ function trainingClassCounts(app: AppState, m: ModelInfo): number[] {
 
 export function curationHandlers(app: AppState) {
   return {
-    'curation.preview': (a: CallArgs<'curation.preview'>) => previewCuration(app, a.runId, a.rules, a.overrides),
-    'curation.save': (a: CallArgs<'curation.save'>) => saveCuratedSet(app, a.runId, a.name, a.rules, a.overrides),
+    'curation.preview': (a: CallArgs<'curation.preview'>) => previewCuration(app, a.runId, a.rules, overridesFor(app, a.runId, a.overrides, a.workspaceOverrides)),
+    'curation.save': (a: CallArgs<'curation.save'>) => saveCuratedSet(app, a.runId, a.name, a.rules, overridesFor(app, a.runId, a.overrides, a.workspaceOverrides)),
     'curation.list': (a: CallArgs<'curation.list'>) => (app.workspace ? app.workspace.curated.list(a.datasetId) : []),
     'curation.get': (a: CallArgs<'curation.get'>) => app.requireWorkspace().curated.get(a.setId),
     'curation.export': (a: CallArgs<'curation.export'>): CallResults['curation.export'] => {

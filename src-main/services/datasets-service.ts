@@ -15,8 +15,7 @@ export function datasetHandlers(app: AppState) {
   return {
     'datasets.list': (): CallResults['datasets.list'] => (app.workspace ? app.workspace.datasets.list() : []),
     'datasets.get': (a: CallArgs<'datasets.get'>) => app.requireWorkspace().datasets.get(a.datasetId),
-    'datasets.columns': (a: CallArgs<'datasets.columns'>) => app.requireWorkspace().datasets.columns(a.datasetId),
-    'datasets.pixels': (a: CallArgs<'datasets.pixels'>) => app.requireWorkspace().datasets.pixels(a.datasetId, a.split),
+    'datasets.columns': (a: CallArgs<'datasets.columns'>) => app.requireWorkspace().datasets.columnArrays(a.datasetId),
     'datasets.image': (a: CallArgs<'datasets.image'>) => app.requireWorkspace().datasets.image(a.datasetId, a.split, a.index),
     'datasets.pickPath': async (a: CallArgs<'datasets.pickPath'>) => (app.host.dialogs ? app.host.dialogs.pickPath(a.kind) : null),
 

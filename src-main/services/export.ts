@@ -21,10 +21,9 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { createGzip } from 'node:zlib';
 import type { ExportFormat, ImageShape, SchemeSpec } from '../contract/types';
 import { CancelledError, InputError } from '../core/errors';
-import { encodeIdx } from '../core/idx';
 import { imageSize, type RawImages } from '../core/image';
 import { TMP_INFIX, probeWritable } from '../store/fsutil';
 import { pngEncode } from './png-encode';
@@ -51,16 +50,41 @@ export interface ExportOptions {
   classNames: string[];
   /** the split the items index into */
   split: string;
-  images: RawImages;
+  images: RawImages | ImageSource;
   items: ExportItem[];
   /** IDX: the dataset's test split, written unchanged as t10k-* */
-  testSplit?: { images: RawImages; labels: Uint8Array };
+  testSplit?: { images: RawImages | ImageSource; labels: Uint8Array };
   meta?: ManifestMeta;
   onProgress?: (done: number, total: number) => void;
   signal?: AbortSignal;
   /** file writer, replaceable in tests (e.g. to simulate a full disk); may be async */
   writeFile?: (path: string, data: Uint8Array | string) => void | Promise<void>;
 }
+
+/** Images read on demand (the workspace's range reads): the export never holds a whole split. */
+export interface ImageSource {
+  shape: ImageShape;
+  count: number;
+  /** images at these indices, in order, N·H·W·C bytes */
+  read(indices: number[]): Uint8Array;
+}
+
+function sourceOf(images: RawImages | ImageSource): ImageSource {
+  if ('read' in images) return images;
+  const size = imageSize(images.shape);
+  return {
+    shape: images.shape,
+    count: images.count,
+    read: (indices) => {
+      const out = new Uint8Array(indices.length * size);
+      indices.forEach((i, k) => out.set(images.data.subarray(i * size, (i + 1) * size), k * size));
+      return out;
+    },
+  };
+}
+
+/** Images read per chunk when streaming an IDX file. */
+const READ_CHUNK = 4096;
 
 export interface ExportResult {
   path: string;
@@ -172,7 +196,7 @@ function validate(o: ExportOptions): void {
   if (s.height !== o.shape.height || s.width !== o.shape.width || s.channels !== o.shape.channels) {
     throw new InputError(where, `images are ${s.height}x${s.width}x${s.channels} but the export shape is ${o.shape.height}x${o.shape.width}x${o.shape.channels}`);
   }
-  if (o.images.data.length !== o.images.count * size) throw new InputError(where, `images hold ${o.images.data.length} bytes, not ${o.images.count} x ${size}`);
+  if ('data' in o.images && o.images.data.length !== o.images.count * size) throw new InputError(where, `images hold ${o.images.data.length} bytes, not ${o.images.count} x ${size}`);
   if (o.items.length === 0) throw new InputError(where, 'nothing to export: the set is empty');
   const maxLabel = o.classNames.length > 0 ? Math.min(o.classNames.length, 256) - 1 : 255;
   const seen = new Uint8Array(o.images.count);
@@ -191,39 +215,69 @@ function validate(o: ExportOptions): void {
     if (t.shape.height !== o.shape.height || t.shape.width !== o.shape.width || t.shape.channels !== o.shape.channels) {
       throw new InputError(where, `the test split is ${t.shape.height}x${t.shape.width}x${t.shape.channels} but the exported images are ${o.shape.height}x${o.shape.width}x${o.shape.channels}`);
     }
-    if (t.data.length !== t.count * size) throw new InputError(where, `the test split holds ${t.data.length} bytes, not ${t.count} x ${size}`);
+    if ('data' in t && t.data.length !== t.count * size) throw new InputError(where, `the test split holds ${t.data.length} bytes, not ${t.count} x ${size}`);
     if (o.testSplit.labels.length !== t.count) throw new InputError(where, `the test split has ${t.count} images but ${o.testSplit.labels.length} labels`);
   }
 }
 
+/** The IDX header (magic 0x0000 08 <ndims>, big-endian uint32 dims) of unsigned-byte data. */
+function idxHeader(dims: number[]): Uint8Array {
+  const h = new Uint8Array(4 + 4 * dims.length);
+  const v = new DataView(h.buffer);
+  h[2] = 0x08;
+  h[3] = dims.length;
+  dims.forEach((d, i) => v.setUint32(4 + 4 * i, d, false));
+  return h;
+}
+
+/** An IDX file gzipped as it is produced, chunk by chunk (only the compressed bytes are held). */
+async function gzipIdx(dims: number[], count: number, chunk: (from: number, to: number) => Uint8Array, signal?: AbortSignal): Promise<Uint8Array> {
+  const gz = createGzip({ level: 6 });
+  const parts: Buffer[] = [];
+  gz.on('data', (c: Buffer) => parts.push(c));
+  const done = new Promise<void>((ok, fail) => {
+    gz.on('end', ok);
+    gz.on('error', fail);
+  });
+  const put = (b: Uint8Array) => new Promise<void>((ok, fail) => gz.write(b, (e) => (e ? fail(e) : ok())));
+  await put(idxHeader(dims));
+  for (let from = 0; from < count; from += READ_CHUNK) {
+    checkCancel(signal);
+    await put(chunk(from, Math.min(count, from + READ_CHUNK)));
+  }
+  gz.end();
+  await done;
+  return new Uint8Array(Buffer.concat(parts));
+}
+
 async function writeIdx(dir: string, o: ExportOptions, write: Writer): Promise<string[]> {
   const { height, width, channels } = o.shape;
-  const size = imageSize(o.shape);
   const n = o.items.length;
-  const pixels = new Uint8Array(n * size);
+  const src = sourceOf(o.images);
   const labels = new Uint8Array(n);
   o.items.forEach((it, r) => {
-    pixels.set(o.images.data.subarray(it.index * size, (it.index + 1) * size), r * size);
     labels[r] = it.label;
   });
   const kind = channels === 1 ? 'idx3' : 'idx4';
   const dims = (count: number) => (channels === 1 ? [count, height, width] : [count, height, width, channels]);
-  const gz = (b: Uint8Array) => new Uint8Array(gzipSync(b, { level: 6 }));
-  const jobs: [string, () => Uint8Array][] = [
-    [`train-images-${kind}-ubyte.gz`, () => gz(encodeIdx(dims(n), pixels))],
-    ['train-labels-idx1-ubyte.gz', () => gz(encodeIdx([n], labels))],
+  const items = (from: number, to: number) => src.read(o.items.slice(from, to).map((it) => it.index));
+  const jobs: [string, () => Promise<Uint8Array>][] = [
+    [`train-images-${kind}-ubyte.gz`, () => gzipIdx(dims(n), n, items, o.signal)],
+    ['train-labels-idx1-ubyte.gz', () => gzipIdx([n], n, (f, t) => labels.subarray(f, t), o.signal)],
   ];
   const t = o.testSplit;
   if (t) {
-    jobs.push([`t10k-images-${kind}-ubyte.gz`, () => gz(encodeIdx(dims(t.images.count), t.images.data))]);
-    jobs.push(['t10k-labels-idx1-ubyte.gz', () => gz(encodeIdx([t.labels.length], t.labels))]);
+    const tsrc = sourceOf(t.images);
+    const range = (from: number, to: number) => tsrc.read(Array.from({ length: to - from }, (_, k) => from + k));
+    jobs.push([`t10k-images-${kind}-ubyte.gz`, () => gzipIdx(dims(tsrc.count), tsrc.count, range, o.signal)]);
+    jobs.push(['t10k-labels-idx1-ubyte.gz', () => gzipIdx([t.labels.length], t.labels.length, (f, e) => t.labels.subarray(f, e), o.signal)]);
   }
   const total = jobs.length + 1;
   let done = 0;
   for (const [name, make] of jobs) {
     checkCancel(o.signal);
     o.onProgress?.(done, total);
-    await write(join(dir, name), make());
+    await write(join(dir, name), await make());
     done++;
     await new Promise((ok) => setImmediate(ok));
   }
@@ -237,7 +291,9 @@ async function writeIdx(dir: string, o: ExportOptions, write: Writer): Promise<s
 async function writePngs(dir: string, o: ExportOptions, write: Writer): Promise<string[]> {
   const size = imageSize(o.shape);
   const n = o.items.length;
-  const digits = String(Math.max(0, o.images.count - 1)).length;
+  const src = sourceOf(o.images);
+  let batch: Uint8Array = new Uint8Array(0);
+  const digits = String(Math.max(0, src.count - 1)).length;
   const root = o.format === 'imagefolder' ? dir : join(dir, 'images');
   const prefix = root === dir ? '' : 'images/';
   if (root !== dir) fs.mkdirSync(root);
@@ -246,21 +302,23 @@ async function writePngs(dir: string, o: ExportOptions, write: Writer): Promise<
   // sharp (libvips) encodes; a few images at a time keep its thread pool busy
   const encoder = pngEncode(o.shape);
   const ahead = new Map<number, Promise<Uint8Array>>();
+  // images are read a batch at a time; encoding runs ahead within the batch in hand
   const encodeAt = (r: number) => {
-    const i = o.items[r].index;
-    const p = encoder.encode(o.images.data.subarray(i * size, (i + 1) * size));
+    const p = encoder.encode(batch.subarray((r % BATCH) * size, (r % BATCH + 1) * size));
     p.catch(() => undefined); // awaited in order below; a cancelled export leaves some unawaited
     return p;
   };
   const rows: string[][] = new Array<string[]>(n);
   for (let r = 0; r < n; r++) {
-    for (let a = r; a < Math.min(n, r + ENCODE_AHEAD); a++) if (!ahead.has(a)) ahead.set(a, encodeAt(a));
     if (r % BATCH === 0) {
       checkCancel(o.signal);
       o.onProgress?.(r, n);
       await new Promise((ok) => setImmediate(ok));
       checkCancel(o.signal);
+      batch = src.read(o.items.slice(r, r + BATCH).map((x) => x.index));
     }
+    const batchEnd = Math.min(n, (Math.floor(r / BATCH) + 1) * BATCH);
+    for (let a = r; a < Math.min(batchEnd, r + ENCODE_AHEAD); a++) if (!ahead.has(a)) ahead.set(a, encodeAt(a));
     const it = o.items[r];
     const folder = folders.get(it.label) as string;
     if (!made.has(it.label)) {

@@ -5,6 +5,7 @@
 import { parseCall, type CallArgs, type CallName, type CallResults } from '../contract/calls';
 import { AppState } from './app-state';
 import type { ServiceHost } from './context';
+import { browseHandlers } from './browse-service';
 import { curationHandlers } from './curation-service';
 import { datasetHandlers } from './datasets-service';
 import { experimentHandlers } from './experiments/service';
@@ -41,6 +42,7 @@ export function createServices(host: ServiceHost): Services {
     ...curationHandlers(app),
     ...removalHandlers(app),
     ...experimentHandlers(app),
+    ...browseHandlers(app),
   };
   return {
     app,

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { DatasetSourceKind, DatasetSummary, ImageColumns, ImageDetail, ImageShape, SplitSummary } from '../contract/types';
+import type { DatasetSourceKind, DatasetSummary, ImageColumnArrays, ImageColumns, ImageDetail, ImageShape, SplitSummary } from '../contract/types';
 import type { ImportedDataset, ImportedSplit, StagedPixels } from '../core/dataset';
 import { InputError } from '../core/errors';
 import { imageSize } from '../core/image';
@@ -15,6 +15,7 @@ import { PIXELS_DIR, notFound, parseJson, pixelsDir } from './context';
 import type { StoreContext } from './context';
 import { WorkspaceError } from './errors';
 import { writeFileAtomic } from './fsutil';
+import { hashFile, readIndices, readRange } from './pixel-range';
 import { newId, nowIso } from './ids';
 
 export interface DatasetRepository {
@@ -28,9 +29,13 @@ export interface DatasetRepository {
   /** Rows, runs, curated sets of the dataset and its pixel files. False if there was no such dataset. */
   remove(id: string): boolean;
   columns(id: string): ImageColumns;
-  pixels(id: string, split: string): Uint8Array;
+  /** The same columns as typed arrays (what the grid gets; no per-row objects or numbers). */
+  columnArrays(id: string): ImageColumnArrays;
   labels(id: string, split: string): Uint8Array;
-  rawImages(id: string, split: string): RawImages;
+  /** Images offset..offset+count-1 of a split (positioned reads; never the whole file). */
+  readImages(id: string, split: string, offset: number, count: number): RawImages;
+  /** Images at the given indices, in that order (runs of consecutive indices read at once). */
+  readImageIndices(id: string, split: string, indices: ArrayLike<number>): RawImages;
   image(id: string, split: string, index: number): ImageDetail;
   pixelsPath(id: string, split: string): string;
   /** Re-hash every pixel file; returns problems found (empty = all good). */
@@ -182,7 +187,8 @@ export function createDatasetRepository(ctx: StoreContext): DatasetRepository {
     return path.join(pixelsDir(root, id), `${split}.u8`);
   }
 
-  function readPixels(id: string, split: string): { data: Uint8Array; shape: ImageShape; count: number } {
+  /** The split's pixel file, checked for its size (no read of its content). */
+  function checkedPixels(id: string, split: string): { file: string; shape: ImageShape; count: number; what: string } {
     const r = row(id);
     const s = splitRow(id, split);
     const shape = shapeOf(r);
@@ -197,8 +203,49 @@ export function createDatasetRepository(ctx: StoreContext): DatasetRepository {
     if (size !== expected) {
       throw new WorkspaceError(file, `pixel file has ${size} bytes, expected ${expected} (${s.count} images of ${shape.height}x${shape.width}x${shape.channels})`, 'corrupt');
     }
-    const buf = fs.readFileSync(file);
-    return { data: new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength), shape, count: s.count };
+    return { file, shape, count: s.count, what: `${id}/${split}` };
+  }
+
+  /**
+   * A split's labels, N bytes: read from `<split>.labels.u8` beside the pixels (a million labels
+   * in one small read instead of a million SQLite rows), written from the image rows the first
+   * time (best effort: a read-only workspace answers from SQLite every time).
+   */
+  function labelColumn(id: string, split: string): Uint8Array {
+    const s = splitRow(id, split);
+    const file = path.join(root, s.pixels_file).replace(/\.u8$/, '') + '.labels.u8';
+    try {
+      if (fs.statSync(file).size === s.count) return new Uint8Array(fs.readFileSync(file));
+    } catch {
+      /* not written yet */
+    }
+    const labels = db.column('SELECT label FROM images WHERE dataset_id = ? AND split = ? ORDER BY idx', [id, split]);
+    if (labels.length !== s.count) {
+      throw new WorkspaceError(root, `dataset ${id} split "${split}" has ${labels.length} image rows, expected ${s.count}`, 'corrupt');
+    }
+    const out = Uint8Array.from(labels as number[]);
+    try {
+      writeFileAtomic(file, out);
+    } catch {
+      /* read-only: fine */
+    }
+    return out;
+  }
+
+  function columnArraysOf(id: string): ImageColumnArrays {
+    row(id);
+    const splits = splitRows(id);
+    const total = splits.reduce((a, s) => a + s.count, 0);
+    const out: ImageColumnArrays = { datasetId: id, splitNames: splits.map((s) => s.name), split: new Uint8Array(total), index: new Int32Array(total), label: new Uint8Array(total) };
+    let r = 0;
+    splits.forEach((s, si) => {
+      // image rows are numbered 0..count-1 in file order; labels come from the label file
+      out.label.set(labelColumn(id, s.name), r);
+      out.split.fill(si, r, r + s.count);
+      for (let i = 0; i < s.count; i++) out.index[r + i] = i;
+      r += s.count;
+    });
+    return out;
   }
 
   return {
@@ -262,35 +309,11 @@ export function createDatasetRepository(ctx: StoreContext): DatasetRepository {
     },
 
     columns(id) {
-      row(id);
-      const splits = splitRows(id);
-      const total = splits.reduce((a, s) => a + s.count, 0);
-      const out: ImageColumns = {
-        datasetId: id,
-        splitNames: splits.map((s) => s.name),
-        split: new Array<number>(total),
-        index: new Array<number>(total),
-        label: new Array<number>(total),
-      };
-      let r = 0;
-      splits.forEach((s, si) => {
-        const rows = db.rows('SELECT idx, label FROM images WHERE dataset_id = ? AND split = ? ORDER BY idx', [id, s.name]);
-        if (rows.length !== s.count) {
-          throw new WorkspaceError(root, `dataset ${id} split "${s.name}" has ${rows.length} image rows, expected ${s.count}`, 'corrupt');
-        }
-        for (const [idx, label] of rows) {
-          out.split[r] = si;
-          out.index[r] = idx as number;
-          out.label[r] = label as number;
-          r++;
-        }
-      });
-      return out;
+      const c = columnArraysOf(id);
+      return { datasetId: id, splitNames: c.splitNames, split: Array.from(c.split), index: Array.from(c.index), label: Array.from(c.label) };
     },
 
-    pixels(id, split) {
-      return readPixels(id, split).data;
-    },
+    columnArrays: (id) => columnArraysOf(id),
 
     labels(id, split) {
       const s = splitRow(id, split);
@@ -301,9 +324,14 @@ export function createDatasetRepository(ctx: StoreContext): DatasetRepository {
       return Uint8Array.from(labels as number[]);
     },
 
-    rawImages(id, split) {
-      const { data, shape, count } = readPixels(id, split);
-      return { shape, count, data };
+    readImages(id, split, offset, count) {
+      const p = checkedPixels(id, split);
+      return { shape: p.shape, count, data: readRange(p.file, p.what, imageSize(p.shape), p.count, offset, count) };
+    },
+
+    readImageIndices(id, split, indices) {
+      const p = checkedPixels(id, split);
+      return { shape: p.shape, count: indices.length, data: readIndices(p.file, p.what, imageSize(p.shape), p.count, indices) };
     },
 
     image(id, split, index) {
@@ -315,25 +343,7 @@ export function createDatasetRepository(ctx: StoreContext): DatasetRepository {
       const img = db.get<{ label: number; origin: string | null }>('SELECT label, origin FROM images WHERE dataset_id = ? AND split = ? AND idx = ?', [id, split, index]);
       if (!img) throw new WorkspaceError(root, `dataset ${id} has no image row ${split}/${index}`, 'corrupt');
       const shape = shapeOf(r);
-      const size = imageSize(shape);
-      const file = path.join(root, s.pixels_file);
-      const pixels = new Uint8Array(size);
-      let fd: number;
-      try {
-        fd = fs.openSync(file, 'r');
-      } catch (err) {
-        throw new WorkspaceError(file, `pixel file of ${id}/${split} is missing (${(err as Error).message})`, 'corrupt', { cause: err });
-      }
-      try {
-        let got = 0;
-        while (got < size) {
-          const n = fs.readSync(fd, pixels, got, size - got, index * size + got);
-          if (n === 0) throw new WorkspaceError(file, `pixel file is truncated: image ${index} ends past the end of the file`, 'corrupt');
-          got += n;
-        }
-      } finally {
-        fs.closeSync(fd);
-      }
+      const pixels = readRange(path.join(root, s.pixels_file), `${id}/${split}`, imageSize(shape), s.count, index, 1);
       const classNames = parseJson<string[]>(r.class_names, []);
       return {
         id: `${split}/${index}`,
@@ -358,8 +368,8 @@ export function createDatasetRepository(ctx: StoreContext): DatasetRepository {
       for (const s of splitRows(id)) {
         const file = path.join(root, s.pixels_file);
         try {
-          const data = readPixels(r.id, s.name).data;
-          const h = sha256(data);
+          const p = checkedPixels(r.id, s.name);
+          const h = hashFile(p.file, p.what);
           if (h !== s.sha256) problems.push(`${file}: sha256 ${h} does not match the recorded ${s.sha256}`);
         } catch (err) {
           problems.push((err as Error).message);

@@ -15,6 +15,8 @@ import type { StoreContext } from './context';
 import { createCuratedRepository } from './curated';
 import type { CuratedRepository } from './curated';
 import { createDatasetRepository } from './datasets';
+import { createOverridesRepository } from './overrides';
+import type { OverridesRepository } from './overrides';
 import type { DatasetRepository } from './datasets';
 import { Db } from './db';
 import { WorkspaceError, errorText } from './errors';
@@ -61,6 +63,7 @@ export interface Workspace {
   readonly models: ModelRepository;
   readonly runs: RunRepository;
   readonly curated: CuratedRepository;
+  readonly overrides: OverridesRepository;
   readonly jobs: JobRepository;
   /** delete (with what depends on it) and rename datasets, models, runs and curated sets */
   readonly removal: RemovalRepository;
@@ -257,12 +260,18 @@ export function openWorkspace(folder: string, opts: OpenWorkspaceOptions = {}): 
   const ctx: StoreContext = { root, db };
   const createdAt = marker.createdAt;
   let closed = false;
+  const datasets = createDatasetRepository(ctx);
   return {
     path: root,
-    datasets: createDatasetRepository(ctx),
+    datasets,
     models: createModelRepository(ctx),
     runs: createRunRepository(ctx),
     curated: createCuratedRepository(ctx),
+    overrides: createOverridesRepository(ctx, (datasetId, split) => {
+      const s = datasets.get(datasetId).splits.find((x) => x.name === split);
+      if (!s) throw new WorkspaceError(root, `dataset ${datasetId} has no split ${JSON.stringify(split)}`, 'not-found');
+      return s.count;
+    }),
     jobs: createJobRepository(ctx),
     removal: createRemovalRepository(ctx),
     info: () => ({ path: root, schemaVersion: version, createdAt }),

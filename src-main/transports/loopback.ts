@@ -12,7 +12,11 @@ import { extname, join, normalize, resolve, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { classifyError, errorSentence } from '../services/errors';
 import type { EventBus } from '../services/events';
+import { encodeTyped, hasTypedArrays } from '../core/frame';
 import { encodeWire } from './wire';
+
+/** Content type of a typed-array frame (core/frame.ts). */
+export const FRAME_CONTENT_TYPE = 'application/x-rpr-frame';
 
 export type Dispatch = (name: string, input: unknown) => Promise<unknown>;
 
@@ -132,6 +136,13 @@ export async function startLoopbackServer(opts: LoopbackOptions): Promise<Loopba
       if (value instanceof Uint8Array) {
         res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': value.byteLength, 'cache-control': 'no-store' });
         res.end(Buffer.from(value.buffer, value.byteOffset, value.byteLength));
+        return;
+      }
+      if (hasTypedArrays(value)) {
+        // sort/filter columns: one binary typed frame, never JSON arrays of numbers
+        const frame = encodeTyped(value);
+        res.writeHead(200, { 'content-type': FRAME_CONTENT_TYPE, 'content-length': frame.byteLength, 'cache-control': 'no-store' });
+        res.end(Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength));
         return;
       }
       sendJson(res, 200, { ok: true, value: value ?? null });

@@ -10,9 +10,10 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import type { CuratedSetInfo, DatasetSummary, JobInfo, ModelInfo, ScoreColumns, ScoringRunSummary } from '../../src-main/contract/types';
+import type { CuratedSetInfo, DatasetSummary, JobInfo, ModelInfo, ScoreColumnArrays, ScoringRunSummary } from '../../src-main/contract/types';
 import { enginePoolFactory } from '../../src-main/cli/shared';
 import { openWorkspace } from '../../src-main/store/workspace';
+import { decodeTyped } from '../../src-main/core/frame';
 import { decodeWire } from '../../src-main/transports/wire';
 import { MNIST_SMALL } from '../helpers/paths';
 import { startServe, type Served } from '../helpers/serve';
@@ -44,6 +45,8 @@ async function call<T>(app: Served, name: string, input: unknown = {}): Promise<
     headers: { 'content-type': 'application/json', authorization: `Bearer ${app.token}` },
     body: JSON.stringify(input),
   });
+  // typed arrays (score columns) arrive as one binary frame
+  if (r.ok && (r.headers.get('content-type') ?? '').includes('application/x-rpr-frame')) return decodeTyped(new Uint8Array(await r.arrayBuffer())) as T;
   const body = decodeWire(await r.text()) as { ok: boolean; value?: T; error?: { message: string } };
   if (!body.ok) throw new Error(`${name}: ${body.error?.message ?? r.status}`);
   return body.value as T;
@@ -198,7 +201,7 @@ afterAll(async () => {
 
 describe('failure drills', () => {
   let scoringSeed = 0;
-  let reference: ScoreColumns;
+  let reference: ScoreColumnArrays;
   let resumedRun: ScoringRunSummary;
 
   it('kill -9 of the app during scoring: resumes after restart to the scores of an uninterrupted run', async () => {
@@ -236,8 +239,8 @@ describe('failure drills', () => {
     // the same run uninterrupted, in another workspace on the same model files
     const ref = await call<{ jobId: string; runId: string }>(app2, 'scoring.start', scoreParams(model2, ds2, scoringSeed));
     const refRun = await succeeded<ScoringRunSummary>(app2, ref.jobId);
-    reference = await call<ScoreColumns>(app2, 'scoring.scores', { runId: ref.runId });
-    const got = await call<ScoreColumns>(app1, 'scoring.scores', { runId });
+    reference = await call<ScoreColumnArrays>(app2, 'scoring.scores', { runId: ref.runId });
+    const got = await call<ScoreColumnArrays>(app1, 'scoring.scores', { runId });
     sameScores(got, reference);
     expect(resumedRun.stats?.robustRatio).toBe(refRun.stats?.robustRatio);
     expect(resumedRun.stats?.stepsSum).toBe(refRun.stats?.stepsSum);
@@ -285,7 +288,7 @@ describe('failure drills', () => {
     await succeeded(app2, resumed.jobId);
     const after = await call<ScoringRunSummary>(app2, 'scoring.get', { runId });
     expect(after).toMatchObject({ status: 'done', done: 1000 });
-    sameScores(await call<ScoreColumns>(app2, 'scoring.scores', { runId }), reference);
+    sameScores(await call<ScoreColumnArrays>(app2, 'scoring.scores', { runId }), reference);
     expect(childPids(app2.proc.pid as number)).not.toContain(pid);
     note(
       `engine worker (forked, pid ${pid}) killed during scoring with ${run.done}/1000 images committed: job failed ${(failedAfter / 1000).toFixed(1)} s later with "${failed.error}"; ` +
@@ -362,7 +365,7 @@ describe('failure drills', () => {
     app2 = r.app;
     await succeeded(app2, r.jobId);
     expect(await call<ScoringRunSummary>(app2, 'scoring.get', { runId })).toMatchObject({ status: 'done', done: 1000 });
-    sameScores(await call<ScoreColumns>(app2, 'scoring.scores', { runId }), reference);
+    sameScores(await call<ScoreColumnArrays>(app2, 'scoring.scores', { runId }), reference);
     note(
       `app with forked workers killed during scoring: its ${workers.length} worker processes exited on their own within ${orphanMs} ms; restart: integrity ok, job offered (resumable), ` +
         `resumed to per-image scores identical to the uninterrupted run (${((Date.now() - t0) / 1000).toFixed(1)} s)`,

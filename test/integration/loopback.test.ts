@@ -7,9 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 type Body = any;
 import WebSocket from 'ws';
 import { parseCall } from '../../src-main/contract/calls';
+import { decodeTyped } from '../../src-main/core/frame';
 import { EventBus } from '../../src-main/services/events';
 import { isLoopbackAddress, startLoopbackServer, type LoopbackServer } from '../../src-main/transports/loopback';
-import { decodeWire } from '../../src-main/transports/wire';
 
 describe('loopback transport', () => {
   const events = new EventBus();
@@ -23,7 +23,8 @@ describe('loopback transport', () => {
       events,
       dispatch: async (name, input) => {
         const { args } = parseCall(name, input);
-        if (name === 'datasets.pixels') return new Uint8Array([1, 2, 3, 255]);
+        if (name === 'datasets.thumbs') return new Uint8Array([1, 2, 3, 255]);
+        if (name === 'datasets.columns') return { datasetId: 'd', splitNames: ['train'], split: new Uint8Array([0, 0]), index: new Int32Array([0, 1]), label: new Uint8Array([4, 2]) };
         if (name === 'datasets.image') return { pixels: new Uint8Array([9, 8]), args };
         if (name === 'jobs.list') throw new Error('boom: the work failed');
         return { echo: args };
@@ -79,11 +80,21 @@ describe('loopback transport', () => {
     const fail = await rpc('jobs.list', {});
     expect(fail.status).toBe(500);
     expect(((await fail.json()) as Body).error.message).toBe('boom: the work failed');
-    const bin = await rpc('datasets.pixels', { datasetId: 'd', split: 'train' });
+    const bin = await rpc('datasets.thumbs', { datasetId: 'd', split: 'train', offset: 0, count: 1 });
     expect(bin.headers.get('content-type')).toBe('application/octet-stream');
     expect([...new Uint8Array(await bin.arrayBuffer())]).toEqual([1, 2, 3, 255]);
-    const nested = decodeWire(await (await rpc('datasets.image', { datasetId: 'd', split: 'train', index: 0 })).text()) as { value: { pixels: Uint8Array } };
-    expect(nested.value.pixels).toEqual(new Uint8Array([9, 8]));
+    // a value holding bytes goes as one binary typed frame too (no base64)
+    const img = await rpc('datasets.image', { datasetId: 'd', split: 'train', index: 0 });
+    expect(img.headers.get('content-type')).toBe('application/x-rpr-frame');
+    const nested = decodeTyped(new Uint8Array(await img.arrayBuffer())) as { pixels: Uint8Array };
+    expect(nested.pixels).toEqual(new Uint8Array([9, 8]));
+    // typed arrays (sort/filter columns) travel as one binary frame, not JSON arrays
+    const cols = await rpc('datasets.columns', { datasetId: 'd' });
+    expect(cols.headers.get('content-type')).toBe('application/x-rpr-frame');
+    const back = decodeTyped(new Uint8Array(await cols.arrayBuffer())) as { index: Int32Array; label: Uint8Array; splitNames: string[] };
+    expect(back.index).toBeInstanceOf(Int32Array);
+    expect([...back.label]).toEqual([4, 2]);
+    expect(back.splitNames).toEqual(['train']);
   });
 
   it('serves the UI with a strict CSP and never files outside its folder', async () => {

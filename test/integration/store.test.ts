@@ -163,9 +163,15 @@ describe('datasets', () => {
     expect(cols.index).toEqual([...Array.from({ length: 20 }, (_, i) => i), ...Array.from({ length: 10 }, (_, i) => i)]);
     expect(cols.label).toEqual([...imported.splits[0].labels, ...imported.splits[1].labels]);
 
-    expect(Array.from(ws.datasets.pixels(s.id, 'train'))).toEqual(Array.from(imported.splits[0].images.data));
+    expect(Array.from(ws.datasets.readImages(s.id, 'train', 0, 20).data)).toEqual(Array.from(imported.splits[0].images.data));
     expect(Array.from(ws.datasets.labels(s.id, 'test'))).toEqual(Array.from(imported.splits[1].labels));
-    const raw = ws.datasets.rawImages(s.id, 'test');
+    // a range, and indices in any order (runs read at once)
+    expect(Array.from(ws.datasets.readImages(s.id, 'train', 3, 4).data)).toEqual(Array.from(imported.splits[0].images.data.slice(3 * SIZE, 7 * SIZE)));
+    const picked = ws.datasets.readImageIndices(s.id, 'train', [7, 2, 3, 4, 19]);
+    expect(Array.from(picked.data)).toEqual([7, 2, 3, 4, 19].flatMap((i) => Array.from(imported.splits[0].images.data.slice(i * SIZE, (i + 1) * SIZE))));
+    expectWsError(() => ws.datasets.readImages(s.id, 'train', 18, 3), 'not-found', /out of range/);
+    expectWsError(() => ws.datasets.readImageIndices(s.id, 'train', [0, 20]), 'not-found', /out of range/);
+    const raw = ws.datasets.readImages(s.id, 'test', 0, 10);
     expect(raw.count).toBe(10);
     expect(raw.shape).toEqual(SHAPE);
     expect(Array.from(raw.data)).toEqual(Array.from(imported.splits[1].images.data));
@@ -195,7 +201,7 @@ describe('datasets', () => {
 
     expectWsError(() => ws.datasets.image(s.id, 'train', 20), 'not-found', /out of range/);
     expectWsError(() => ws.datasets.get('ds_nope'), 'not-found', /no dataset "ds_nope"/);
-    expectWsError(() => ws.datasets.pixels(s.id, 'valid'), 'not-found', /valid/);
+    expectWsError(() => ws.datasets.readImages(s.id, 'valid', 0, 1), 'not-found', /valid/);
     expect(ws.datasets.verify(s.id)).toEqual([]);
 
     // survives reopening
@@ -217,7 +223,7 @@ describe('datasets', () => {
     expect(problems[0]).toContain(file);
     expect(problems[0]).toMatch(/sha256/);
     fs.writeFileSync(file, bytes.subarray(0, 100));
-    const e = expectWsError(() => ws.datasets.pixels(s.id, 'train'), 'corrupt', /has 100 bytes, expected 240/);
+    const e = expectWsError(() => ws.datasets.readImages(s.id, 'train', 0, 1), 'corrupt', /has 100 bytes, expected 240/);
     expect(e.message).toContain(file);
   });
 
@@ -657,7 +663,7 @@ describe('scale', () => {
     const cols = ws.datasets.columns(s.id);
     const listColumnsMs = performance.now() - t;
     t = performance.now();
-    const px = ws.datasets.pixels(s.id, 'train');
+    const px = ws.datasets.readImages(s.id, 'train', 0, 60000).data;
     const pixelsMs = performance.now() - t;
     console.log(
       `70k x 784: insert ${insertMs.toFixed(0)} ms, open ${openMs.toFixed(0)} ms, list+columns ${listColumnsMs.toFixed(0)} ms, read train pixels ${pixelsMs.toFixed(0)} ms`,

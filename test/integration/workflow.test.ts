@@ -1,6 +1,6 @@
 /**
  * The paper's second use case through the services, as the app and the CLI call them:
- * import mnist-small, train paper-cnn in engine workers, evaluate, score test and train,
+import mnist-small, train paper-cnn in engine workers, evaluate, score test and train,
  * regenerate fooling perturbations, curate (balance, overrides, versions, refusals), export,
  * retrain M_R with the control M_C, compare; cancel and resume a scoring run.
  */
@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeThumbs } from '../../src-main/core/frame';
 import type { CuratedSetInfo, DatasetSummary, EvalResult, JobInfo, ModelInfo, ScoringRunSummary } from '../../src-main/contract/types';
 import { createServices, type Services } from '../../src-main/services/index';
 import type { RetrainResult } from '../../src-main/services/curation-service';
@@ -94,7 +95,7 @@ describe('scoring', () => {
     expect(testRun.done).toBe(500);
     const s = testRun.stats!;
     const cols = await services.call('scoring.scores', { runId: testRun.id });
-    expect(cols.index).toEqual(Array.from({ length: 500 }, (_, i) => i));
+    expect(Array.from(cols.index)).toEqual(Array.from({ length: 500 }, (_, i) => i));
     expect(s.n).toBe(500);
     expect(s.curve).toHaveLength(MAX_STEPS);
     expect(s.curve[MAX_STEPS - 1]).toBe(s.robustRatio);
@@ -248,7 +249,7 @@ describe('curation, export, retrain, compare', () => {
 
   it('refuses to retrain on a set holding a single class', async () => {
     const cols = await services.call('scoring.scores', { runId: trainRun.id });
-    const overrides = cols.index.filter((_, k) => cols.label[k] !== 0).map((index) => ({ index, mode: 'exclude' as const }));
+    const overrides = Array.from(cols.index).filter((_, k) => cols.label[k] !== 0).map((index) => ({ index, mode: 'exclude' as const }));
     const one = await services.call('curation.save', { runId: trainRun.id, name: 'zeros', rules: { minSteps: null, balance: { mode: 'all' }, seed: 0 }, overrides });
     expect(one.classCounts.filter((c) => c > 0)).toHaveLength(1);
     await expect(services.call('curation.retrain', { setId: one.id, sourceModelId: model.id })).rejects.toThrow(/holds 1 class: a classifier needs at least two/);
@@ -269,9 +270,9 @@ describe('curation, export, retrain, compare', () => {
     expect(back.splits.find((s) => s.name === 'train')?.count).toBe(members.length);
     expect(back.splits.find((s) => s.name === 'test')?.count).toBe(500);
     expect(back.splits.find((s) => s.name === 'train')?.classCounts).toEqual(set.classCounts);
-    const px = await services.call('datasets.pixels', { datasetId: back.id, split: 'train' });
-    const orig = await services.call('datasets.pixels', { datasetId: ds.id, split: 'train' });
-    expect(Array.from(px.subarray(784, 2 * 784))).toEqual(Array.from(orig.subarray(members[1] * 784, (members[1] + 1) * 784)));
+    const px = decodeThumbs(await services.call('datasets.thumbs', { datasetId: back.id, split: 'train', offset: 1, count: 1 })).pixels;
+    const orig = decodeThumbs(await services.call('datasets.thumbs', { datasetId: ds.id, split: 'train', indices: [members[1]] })).pixels;
+    expect(Array.from(px)).toEqual(Array.from(orig));
     expect(Array.from(services.app.requireWorkspace().datasets.labels(back.id, 'train'))).toEqual(members.map((i) => labels[i]));
 
     const folder = join(tmp, 'export-folder');

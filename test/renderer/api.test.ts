@@ -1,3 +1,4 @@
+import { encodeTyped } from '../../src-renderer/src/api/frame';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createLoopbackClient } from '../../src-renderer/src/api/loopback';
 import type { WebSocketLike } from '../../src-renderer/src/api/loopback';
@@ -52,17 +53,29 @@ describe('loopback client', () => {
   it('returns raw bytes for application/octet-stream and revives $bytes inside JSON', async () => {
     const bytes = new Uint8Array([9, 8, 7]);
     const fetch = vi.fn(async (url: string) =>
-      url.endsWith('datasets.pixels')
+      url.endsWith('datasets.thumbs')
         ? new Response(bytes, { status: 200, headers: { 'Content-Type': 'application/octet-stream' } })
         : jsonResponse({ ok: true, value: { id: 'test/1', pixels: { $bytes: bytesToBase64(bytes) } } }),
     );
     const c = createLoopbackClient({ baseUrl: 'http://h', token: 't', fetch: fetch as unknown as typeof globalThis.fetch });
-    const px = await c.call('datasets.pixels', { datasetId: 'd', split: 'test' });
+    const px = await c.call('datasets.thumbs', { datasetId: 'd', split: 'test', offset: 0, count: 1 });
     expect(px).toBeInstanceOf(Uint8Array);
     expect([...px]).toEqual([9, 8, 7]);
     const img = await c.call('datasets.image', { datasetId: 'd', split: 'test', index: 1 });
     expect(img.pixels).toBeInstanceOf(Uint8Array);
     expect([...img.pixels]).toEqual([9, 8, 7]);
+  });
+
+  it('decodes typed-array frames (sort/filter columns) into typed arrays', async () => {
+    const cols = { datasetId: 'd', splitNames: ['train'], split: new Uint8Array([0, 0, 0]), index: new Int32Array([0, 1, 2]), label: new Uint8Array([7, 1, 9]) };
+    const fetch = vi.fn(async () => new Response(encodeTyped(cols).buffer as ArrayBuffer, { status: 200, headers: { 'Content-Type': 'application/x-rpr-frame' } }));
+    const c = createLoopbackClient({ baseUrl: 'http://h', token: 't', fetch: fetch as unknown as typeof globalThis.fetch });
+    const got = await c.call('datasets.columns', { datasetId: 'd' });
+    expect(got.index).toBeInstanceOf(Int32Array);
+    expect(got.label).toBeInstanceOf(Uint8Array);
+    expect([...got.index]).toEqual([0, 1, 2]);
+    expect([...got.label]).toEqual([7, 1, 9]);
+    expect(got.splitNames).toEqual(['train']);
   });
 
   it("throws the server's error name and message", async () => {

@@ -1,6 +1,8 @@
 /** A fake workspace behind the memory client: a small labelled dataset, models, runs, curation. */
-import type { DatasetSummary, ImageColumns, ScoreColumns, ScoringRunSummary, ModelInfo, RunStats } from '../../src-main/contract';
+import type { DatasetSummary, ImageColumnArrays, ImageColumns, ScoreColumnArrays, ScoreColumns, ScoringRunSummary, ModelInfo, RunStats } from '../../src-main/contract';
+import { encodeThumbs } from '../../src-renderer/src/api/frame';
 import { createMemoryClient } from '../../src-renderer/src/api/memory';
+import { fakeOverrides } from './fake-overrides';
 import type { MemoryClient } from '../../src-renderer/src/api/memory';
 
 export const H = 4;
@@ -41,6 +43,36 @@ export function columnsOf(ds: DatasetSummary): ImageColumns {
     }
   });
   return cols;
+}
+
+/** The columns as datasets.columns sends them (typed arrays). */
+export function columnArraysOf(ds: DatasetSummary): ImageColumnArrays {
+  const c = columnsOf(ds);
+  return { datasetId: c.datasetId, splitNames: c.splitNames, split: Uint8Array.from(c.split), index: Int32Array.from(c.index), label: Uint8Array.from(c.label) };
+}
+
+/** The scores as scoring.scores sends them (typed arrays). */
+export function scoreArraysOf(s: ScoreColumns): ScoreColumnArrays {
+  return {
+    runId: s.runId,
+    index: Int32Array.from(s.index),
+    label: Uint8Array.from(s.label),
+    steps: Int32Array.from(s.steps),
+    robust: Uint8Array.from(s.robust),
+    cleanPred: Int32Array.from(s.cleanPred),
+    cleanConf: Float32Array.from(s.cleanConf),
+    foolPred: Int32Array.from(s.foolPred),
+    foolUpper: Float32Array.from(s.foolUpper),
+  };
+}
+
+/** A datasets.thumbs frame of images whose pixels all equal (index mod 256), as pixelsOf. */
+export function thumbsOf(ds: DatasetSummary, i: { datasetId: string; split: string; offset?: number; count?: number; indices?: number[] }): Uint8Array {
+  const idx = i.indices ?? Array.from({ length: i.count ?? 0 }, (_, k) => (i.offset ?? 0) + k);
+  const px = new Uint8Array(idx.length * H * W);
+  idx.forEach((v, k) => px.fill(v % 256, k * H * W, (k + 1) * H * W));
+  const header = { shape: ds.shape, datasetId: ds.id, split: i.split, offset: i.indices ? 0 : (i.offset ?? 0), count: idx.length };
+  return encodeThumbs(i.indices ? { ...header, indices: i.indices } : header, px);
 }
 
 /** pixel value of image i: every pixel = i mod 256 (so a drawn canvas reveals which image it shows) */
@@ -129,9 +161,10 @@ export function makeModel(id = 'm1', name = 'paper-cnn #1'): ModelInfo {
 }
 
 /** A memory client wired to a fake workspace with one dataset (already open). */
-export function fakeWorkspaceClient(opts: { train?: number; test?: number; open?: boolean } = {}): MemoryClient & { dataset: DatasetSummary } {
+export function fakeWorkspaceClient(opts: { train?: number; test?: number; open?: boolean } = {}): MemoryClient & { dataset: DatasetSummary; overrides: ReturnType<typeof fakeOverrides> } {
   const ds = makeDataset(opts.train ?? 60, opts.test ?? 20);
-  const cols = columnsOf(ds);
+  const cols = columnArraysOf(ds);
+  const ov = fakeOverrides();
   let job = 0;
   const client = createMemoryClient({
     'system.info': () => ({
@@ -148,7 +181,7 @@ export function fakeWorkspaceClient(opts: { train?: number; test?: number; open?
     'jobs.cancel': () => ({ cancelled: true }),
     'datasets.list': () => [ds],
     'datasets.columns': () => cols,
-    'datasets.pixels': (i) => pixelsOf(ds.splits.find((s) => s.name === i.split)!.count),
+    'datasets.thumbs': (i) => thumbsOf(ds, i),
     'datasets.image': (i) => ({
       id: `${i.split}/${i.index}`,
       datasetId: i.datasetId,
@@ -166,10 +199,11 @@ export function fakeWorkspaceClient(opts: { train?: number; test?: number; open?
     'models.list': () => [makeModel('m1', 'M'), makeModel('m2', 'M_R')],
     'scoring.list': () => [makeRun()],
     'scoring.get': (i) => makeRun(i.runId),
-    'scoring.scores': (i) => makeScores(i.runId, ds.splits[1].count),
+    'scoring.scores': (i) => scoreArraysOf(makeScores(i.runId, ds.splits[1].count)),
     'curation.list': () => [],
+    ...ov.handlers,
   });
-  return Object.assign(client, { dataset: ds });
+  return Object.assign(client, { dataset: ds, overrides: ov });
 }
 
 export const flush = async (n = 5): Promise<void> => {

@@ -35,8 +35,11 @@ describe('image grid', () => {
     expect(cells[0].attributes('data-label')).toBe(String(labelOf('train', 0)));
     expect(cells[0].attributes('aria-label')).toBe(`train/0, label ${client.dataset.classNames[labelOf('train', 0)]}`);
     expect(cells[1].attributes('data-id')).toBe('train/1');
-    // pixel blobs fetched once per split
-    expect(client.calls.filter((c) => c.name === 'datasets.pixels').map((c) => (c.input as { split: string }).split)).toEqual(['train', 'test']);
+    // only the thumbnails near the viewport are fetched (binary frames, ranges), never a whole split
+    const thumbs = client.calls.filter((c) => c.name === 'datasets.thumbs').map((c) => c.input as { split: string; offset?: number; count?: number });
+    expect(thumbs.length).toBeGreaterThan(0);
+    expect(thumbs.every((t) => t.split === 'train')).toBe(true);
+    expect(thumbs.reduce((a, t) => a + (t.count ?? 0), 0)).toBeLessThan(2000);
     // one canvas per visible row (drawn under the cells), none per cell
     expect(w.findAll('canvas.row-canvas').length).toBe(w.findAll('[role="row"]').length);
     expect(cells[0].find('canvas').exists()).toBe(false);

@@ -90,15 +90,23 @@ describe('stores against the memory client', () => {
     expect(client.calls.find((c) => c.name === 'datasets.import')?.input).toEqual({ path: '/x.csv', format: 'csv', split: 'test' });
   });
 
-  it('grid: loads columns and one pixel blob per split, times queries, keeps the selection across sorts', async () => {
+  it('grid: loads columns, fetches only the thumbnails asked for, times queries, keeps the selection across sorts', async () => {
     const client = setup({ train: 50, test: 10 });
     const d = useDatasets();
     await d.init();
     const g = useGrid();
     await g.load(d.selected!);
     expect(g.rows.length).toBe(60);
-    expect(Object.keys(g.pixels)).toEqual(['train', 'test']);
-    expect(g.pixels.test.length).toBe(10 * 16);
+    expect(client.calls.filter((c) => c.name === 'datasets.thumbs')).toHaveLength(0);
+    g.wantThumbs([0, 1, 2, 55]);
+    await flush();
+    // train 0..2 and test 5 (row 55): small groups go as index lists
+    expect(client.calls.filter((c) => c.name === 'datasets.thumbs').map((c) => c.input)).toEqual([
+      { datasetId: 'ds1', split: 'train', indices: [0, 1, 2] },
+      { datasetId: 'ds1', split: 'test', indices: [5] },
+    ]);
+    expect(Array.from(g.tiles!.get('test', 5)!)).toEqual(new Array(16).fill(5));
+    expect(g.tiles!.get('train', 3)).toBeUndefined();
     g.setCursor(7);
     expect(g.selectedId).toBe('train/7');
     g.query.sortKey = 'label';
@@ -107,7 +115,7 @@ describe('stores against the memory client', () => {
     expect(g.lastQueryMs).toBeGreaterThanOrEqual(0);
     // loading the same dataset again does not refetch
     await g.load(d.selected!);
-    expect(client.calls.filter((c) => c.name === 'datasets.pixels')).toHaveLength(2);
+    expect(client.calls.filter((c) => c.name === 'datasets.columns')).toHaveLength(1);
   });
 
   it('models: list, train tracks the job, eval results arrive from the job, models.changed refreshes', async () => {
@@ -150,7 +158,7 @@ describe('stores against the memory client', () => {
     expect(useJobs().jobs.s2.title).toBe('Resume run run2');
   });
 
-  it('curation: previews on change, overrides with undo, keeps a draft, saves, exports, retrains, compares', async () => {
+  it('curation: previews on change, overrides with undo, keeps them in the workspace, saves, exports, retrains, compares', async () => {
     vi.useFakeTimers();
     try {
       const client = setup();
@@ -167,27 +175,29 @@ describe('stores against the memory client', () => {
       c.setBalance({ mode: 'per-class', n: 3 });
       c.setMinSteps(20);
       await vi.advanceTimersByTimeAsync(200);
-      expect(previews.at(-1)).toEqual({ runId: 'run1', rules: { minSteps: 20, balance: { mode: 'per-class', n: 3 }, seed: 0 }, overrides: [] });
+      expect(previews.at(-1)).toEqual({ runId: 'run1', rules: { minSteps: 20, balance: { mode: 'per-class', n: 3 }, seed: 0 }, workspaceOverrides: true });
       expect(c.override([4], 'exclude')).toBe(1);
       expect(c.overrideRange(8, 6, 'include')).toBe(3);
       expect(c.override([4], 'exclude')).toBe(0); // no change, no undo step
       expect(c.overrideList).toEqual([{ index: 4, mode: 'exclude' }, { index: 6, mode: 'include' }, { index: 7, mode: 'include' }, { index: 8, mode: 'include' }]);
       await vi.advanceTimersByTimeAsync(200);
-      expect((previews.at(-1) as { overrides: unknown[] }).overrides).toHaveLength(4);
-      // the draft survives a reload
-      const draft = JSON.parse(localStorage.getItem('rpr.curation.draft.run1')!);
-      expect(draft.overrides).toEqual({ 4: 'exclude', 6: 'include', 7: 'include', 8: 'include' });
+      // the overrides live in the workspace (the run's split), not in localStorage
+      expect(client.overrides.list('ds1', 'test')).toEqual([{ index: 4, mode: 'exclude' }, { index: 6, mode: 'include' }, { index: 7, mode: 'include' }, { index: 8, mode: 'include' }]);
+      expect(localStorage.getItem('rpr.curation.draft.run1')).toBeNull();
       expect(c.undo()).toBe(true);
       expect(c.overrideList).toEqual([{ index: 4, mode: 'exclude' }]);
+      await vi.advanceTimersByTimeAsync(200);
+      expect(client.overrides.list('ds1', 'test')).toEqual([{ index: 4, mode: 'exclude' }]);
       c.selectRun(null);
       c.selectRun('run1');
+      await vi.advanceTimersByTimeAsync(200);
       expect(c.overrideList).toEqual([{ index: 4, mode: 'exclude' }]);
       expect(c.rules.minSteps).toBe(20);
       expect(c.undo()).toBe(false); // undo history is per session
       client.handlers['curation.save'] = (i) => ({ id: 'set1', name: i.name, version: 1, datasetId: 'ds1', runId: i.runId, rules: i.rules as never, overrides: i.overrides ?? [], classCounts: [3, 2], total: 5, createdAt: 'now' });
       const saved = await c.save('robust');
       expect(saved?.id).toBe('set1');
-      expect(client.calls.find((x) => x.name === 'curation.save')?.input).toMatchObject({ runId: 'run1', name: 'robust', overrides: [{ index: 4, mode: 'exclude' }] });
+      expect(client.calls.find((x) => x.name === 'curation.save')?.input).toEqual({ runId: 'run1', name: 'robust', rules: { minSteps: 20, balance: { mode: 'per-class', n: 3 }, seed: 0 }, workspaceOverrides: true });
       client.handlers['curation.export'] = () => ({ jobId: 'x1' });
       client.handlers['curation.retrain'] = () => ({ jobId: 'r1' });
       expect(await c.exportSet('set1', '/out', 'imagefolder')).toBe('x1');

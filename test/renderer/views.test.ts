@@ -147,7 +147,7 @@ describe('Curate view', () => {
     // run1 covers the test split (curate and export only); run2 the train split (retrainable)
     client.handlers['scoring.list'] = () => [makeRun(), { ...makeRun('run2'), split: 'train', purpose: 'training-split' }];
     client.handlers['curation.preview'] = (i) => {
-      const ex = (i.overrides ?? []).filter((o) => o.mode === 'exclude').length;
+      const ex = (i.workspaceOverrides ? client.overrides.list('ds1', 'test') : (i.overrides ?? [])).filter((o) => o.mode === 'exclude').length;
       return { before: [10, 4, ...new Array(8).fill(6)], after: [3 - ex, 3, ...new Array(8).fill(3)], short: i.rules.balance.mode === 'per-class' ? [{ classId: 1, available: 2 }] : [], total: 30 - ex, members: [] };
     };
     client.handlers['curation.save'] = (i) => ({ id: 'set1', name: i.name, version: 1, datasetId: 'ds1', runId: i.runId, rules: i.rules as never, overrides: i.overrides ?? [], classCounts: [], total: 29, createdAt: 'now' });
@@ -190,8 +190,9 @@ describe('Curate view', () => {
     await w.find('[data-testid="curate-save"]').trigger('submit');
     await flush();
     expect(client.calls.find((c) => c.name === 'curation.save')?.input).toEqual({
-      runId: 'run1', name: 'robust-3', rules: { minSteps: null, balance: { mode: 'per-class', n: 3 }, seed: 0 }, overrides: [{ index: 5, mode: 'exclude' }],
+      runId: 'run1', name: 'robust-3', rules: { minSteps: null, balance: { mode: 'per-class', n: 3 }, seed: 0 }, workspaceOverrides: true,
     });
+    expect(client.overrides.list('ds1', 'test')).toEqual([{ index: 5, mode: 'exclude' }]);
     expect(w.findAll('[data-testid="set-item"]')).toHaveLength(1);
     await w.find('[data-testid="export-format"]').setValue('imagefolder');
     await w.find('[data-testid="export-path"]').setValue('/out/curated');

@@ -2,6 +2,7 @@ import type { CallInput, CallName, CallResults, EventName, EventPayloads, RprCli
 import { decodeWire } from './bytes';
 import { Emitter } from './emitter';
 import { ClientError } from './errors';
+import { decodeTyped } from './frame';
 
 export interface LoopbackOptions {
   /** e.g. http://127.0.0.1:4321 (no trailing slash) */
@@ -101,6 +102,9 @@ export function createLoopbackClient(opts: LoopbackOptions): LoopbackClient {
         throw new ClientError(`cannot reach the RPR server (${name}): ${e instanceof Error ? e.message : String(e)}`, 'NetworkError');
       }
       const type = res.headers.get('Content-Type') ?? '';
+      if (res.ok && type.includes('application/x-rpr-frame')) {
+        return decodeTyped(new Uint8Array(await res.arrayBuffer())) as CallResults[N];
+      }
       if (res.ok && type.includes('application/octet-stream')) {
         return new Uint8Array(await res.arrayBuffer()) as CallResults[N];
       }

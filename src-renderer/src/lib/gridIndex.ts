@@ -4,7 +4,17 @@
  * (keys are small integers: labels, steps), and a query is one linear pass over that
  * permutation with bit masks. No objects per row, no comparator sorts.
  */
-import type { ImageColumns, ScoreColumns } from '../../../src-main/contract';
+
+/** Image columns as they arrive (typed arrays in a binary frame) or as plain arrays. */
+export interface ColumnsLike {
+  splitNames: string[];
+  split: ArrayLike<number>;
+  index: ArrayLike<number>;
+  label: ArrayLike<number>;
+}
+
+/** Score columns: typed arrays (scoring.scores) or plain arrays. */
+export type ScoresLike = { [K in 'index' | 'steps' | 'robust' | 'cleanPred' | 'foolPred']: ArrayLike<number> };
 
 export type SortKey = 'id' | 'label' | 'steps' | 'robust' | 'cleanPred';
 export type SortDir = 'asc' | 'desc';
@@ -60,14 +70,14 @@ export class GridIndex {
   private scores: RowScores | null = null;
   private readonly orders = new Map<string, Int32Array>();
 
-  constructor(cols: Pick<ImageColumns, 'splitNames' | 'split' | 'index' | 'label'>, numClasses?: number) {
+  constructor(cols: ColumnsLike, numClasses?: number) {
     this.n = cols.label.length;
     if (cols.split.length !== this.n || cols.index.length !== this.n) {
       throw new Error(`image columns disagree in length: split ${cols.split.length}, index ${cols.index.length}, label ${cols.label.length}`);
     }
-    this.split = Int32Array.from(cols.split);
-    this.index = Int32Array.from(cols.index);
-    this.label = Int32Array.from(cols.label);
+    this.split = Int32Array.from(cols.split as ArrayLike<number>);
+    this.index = Int32Array.from(cols.index as ArrayLike<number>);
+    this.label = Int32Array.from(cols.label as ArrayLike<number>);
     this.splitNames = [...cols.splitNames];
     let maxLabel = -1;
     for (let i = 0; i < this.n; i++) if (this.label[i] > maxLabel) maxLabel = this.label[i];
@@ -98,7 +108,7 @@ export class GridIndex {
   }
 
   /** Attach a scoring run's per-image scores (of one split), or detach with null. */
-  setScores(sc: ScoreColumns | null, splitName?: string, maxSteps = 250): void {
+  setScores(sc: ScoresLike | null, splitName?: string, maxSteps = 250): void {
     for (const k of [...this.orders.keys()]) if (k !== 'id' && k !== 'label') this.orders.delete(k);
     if (!sc || splitName === undefined) {
       this.scores = null;

@@ -3,18 +3,18 @@ import { computed, ref, shallowRef, watch } from 'vue';
 import type { BalanceRule, Comparison, CuratedSetInfo, CurationPreview, CurationRules, ExportFormat, OverrideMode } from '../../../src-main/contract';
 import { useClient } from '../api';
 import { errorMessage } from '../api/errors';
+import { migrateLocalDrafts, overridesRecord, pushOverrides, splitOfRun } from './curation-overrides';
 import { useJobs } from './jobs';
 import { useNotify } from './notify';
 
 type Change = { index: number; prev: OverrideMode | null; next: OverrideMode | null }[];
 
-const DRAFT = 'rpr.curation.draft.';
-
 export const defaultRules = (): CurationRules => ({ minSteps: null, balance: { mode: 'all' }, seed: 0 });
 
 /**
- * The curation being edited: its scoring run, rules and manual overrides (kept as a draft in
- * localStorage on every edit, with undo), the live preview, saved sets, export, retrain, compare.
+ * The curation being edited: its scoring run, rules and manual overrides (stored in the
+ * workspace per dataset split on every edit, with undo; old localStorage drafts are moved
+ * there once), the live preview, saved sets, export, retrain, compare.
  */
 export const useCuration = defineStore('curation', () => {
   const notify = useNotify();
@@ -30,6 +30,12 @@ export const useCuration = defineStore('curation', () => {
   let unsub: (() => void) | null = null;
   let timer: ReturnType<typeof setTimeout> | null = null;
   let previewToken = 0;
+  /** the run's dataset split, once known; edits wait for it and for each other (in order) */
+  let where: Promise<{ datasetId: string; split: string } | null> = Promise.resolve(null);
+  let writes: Promise<unknown> = Promise.resolve();
+  let migrated: Promise<unknown> | null = null;
+  /** runs whose workspace state held edits when loaded */
+  const drafts = new Set<string>();
 
   const overrideList = computed(() =>
     Object.entries(overrides.value)
@@ -40,32 +46,42 @@ export const useCuration = defineStore('curation', () => {
 
   async function init(): Promise<void> {
     unsub ??= useClient().on('curation.changed', () => void refreshSets());
-    await refreshSets();
+    migrated ??= migrateLocalDrafts(useClient(), typeof localStorage === 'undefined' ? undefined : localStorage, (m) => notify.push('error', m));
+    await Promise.all([refreshSets(), migrated]);
   }
   async function refreshSets(): Promise<void> {
     const r = await notify.guard('curated sets', () => useClient().call('curation.list', {}));
     if (r) sets.value = r;
   }
 
-  function persistDraft(): void {
-    if (!runId.value) return;
-    try {
-      localStorage.setItem(DRAFT + runId.value, JSON.stringify({ rules: rules.value, overrides: overrides.value, savedAt: new Date().toISOString() }));
-    } catch (e) {
-      notify.error(e, 'saving the curation draft');
-    }
+  /** Queue a write to the workspace (edits apply in order; the preview waits for them). */
+  function queue(what: string, write: (at: { datasetId: string; split: string }) => Promise<unknown>): void {
+    const runAt = runId.value;
+    writes = writes
+      .then(() => where)
+      .then((at) => (at && runAt === runId.value ? write(at) : null))
+      .catch((e) => notify.error(e, what));
   }
 
-  function loadDraft(id: string): void {
-    try {
-      const raw = localStorage.getItem(DRAFT + id);
-      if (!raw) return;
-      const d = JSON.parse(raw) as { rules?: CurationRules; overrides?: Record<number, OverrideMode> };
-      if (d.rules) rules.value = d.rules;
-      if (d.overrides) overrides.value = d.overrides;
-    } catch {
-      notify.push('error', `the saved curation draft of run ${id} is unreadable; starting fresh`);
+  function persistRules(): void {
+    const id = runId.value;
+    if (!id) return;
+    const r = rules.value;
+    queue('saving the curation rules', () => useClient().call('curation.saveRules', { runId: id, rules: r }));
+  }
+
+  async function loadFromWorkspace(id: string): Promise<{ datasetId: string; split: string } | null> {
+    await migrated;
+    const at = await notify.guard('curation overrides', () => splitOfRun(useClient(), id));
+    if (!at || runId.value !== id) return at ?? null;
+    const st = await notify.guard('curation overrides', () => useClient().call('curation.overrides', at));
+    if (st && runId.value === id) {
+      overrides.value = overridesRecord(st);
+      if (st.rules[id]) rules.value = st.rules[id];
+      // edits of this run kept in the workspace (a recipe loaded after a reload does not replace them)
+      if (st.rules[id] || Object.keys(overrides.value).length > 0) drafts.add(id);
     }
+    return at;
   }
 
   function selectRun(id: string | null): void {
@@ -74,27 +90,27 @@ export const useCuration = defineStore('curation', () => {
     overrides.value = {};
     undoStack.value = [];
     preview.value = null;
-    if (id) loadDraft(id);
+    where = id ? loadFromWorkspace(id) : Promise.resolve(null);
     schedulePreview(0);
   }
 
   function setMinSteps(v: number | null): void {
     rules.value = { ...rules.value, minSteps: v };
-    persistDraft();
+    persistRules();
   }
   function setBalance(b: BalanceRule): void {
     rules.value = { ...rules.value, balance: b };
-    persistDraft();
+    persistRules();
   }
   function setSeed(s: number): void {
     rules.value = { ...rules.value, seed: s };
-    persistDraft();
+    persistRules();
   }
   /** keep images the model misclassifies unperturbed (steps 0) when min steps is 0: off unless asked */
   function setKeepMisclassified(v: boolean): void {
     const { keepMisclassified: _k, ...rest } = rules.value;
     rules.value = v ? { ...rest, keepMisclassified: true } : rest;
-    persistDraft();
+    persistRules();
   }
 
   /** Force include/exclude (or clear with null) a set of images; one undo step. */
@@ -111,7 +127,9 @@ export const useCuration = defineStore('curation', () => {
     if (change.length === 0) return 0;
     overrides.value = next;
     undoStack.value.push(change);
-    persistDraft();
+    const edit: Record<number, OverrideMode | null> = {};
+    for (const c of change) edit[c.index] = c.next;
+    queue('saving the overrides', (at) => pushOverrides(useClient(), at, edit));
     return change.length;
   }
   function overrideRange(from: number, to: number, mode: OverrideMode | null): number {
@@ -130,11 +148,13 @@ export const useCuration = defineStore('curation', () => {
       else delete next[c.index];
     }
     overrides.value = next;
-    persistDraft();
+    const edit: Record<number, OverrideMode | null> = {};
+    for (const c of change) edit[c.index] = c.prev;
+    queue('undoing the override', (at) => pushOverrides(useClient(), at, edit));
     return true;
   }
 
-  // every edit is persisted synchronously (above); the preview follows with a short debounce
+  // every edit is queued to the workspace (above); the preview follows with a short debounce
   watch([rules, overrides], () => schedulePreview(), { deep: true });
 
   function schedulePreview(delay = 150): void {
@@ -151,8 +171,9 @@ export const useCuration = defineStore('curation', () => {
     const token = ++previewToken;
     previewing.value = true;
     try {
+      await writes; // the preview reads the overrides stored in the workspace
       const p = await notify.guard('curation preview', () =>
-        useClient().call('curation.preview', { runId: id, rules: rules.value, overrides: overrideList.value }),
+        useClient().call('curation.preview', { runId: id, rules: rules.value, workspaceOverrides: true }),
       );
       if (p && token === previewToken) preview.value = p;
     } finally {
@@ -170,8 +191,9 @@ export const useCuration = defineStore('curation', () => {
       notify.push('error', 'curate: give the set a name');
       return undefined;
     }
+    await writes;
     const s = await notify.guard('save curated set', () =>
-      useClient().call('curation.save', { runId: id, name: name.trim(), rules: rules.value, overrides: overrideList.value }),
+      useClient().call('curation.save', { runId: id, name: name.trim(), rules: rules.value, workspaceOverrides: true }),
     );
     if (s) {
       notify.push('success', `saved “${s.name}” v${s.version} (${s.total} images)`);
@@ -222,22 +244,29 @@ export const useCuration = defineStore('curation', () => {
 
   // ---- the chosen curated set's recipe (issue 12, item 4; the choice itself lives in stores/selectedSet.ts)
 
-  /** Put a saved set's rules and overrides in the editor (one fresh start: undo history cleared). */
-  function loadRecipe(r: CurationRules, list: { index: number; mode: OverrideMode }[]): void {
-    rules.value = JSON.parse(JSON.stringify(r)) as CurationRules;
-    const next: Record<number, OverrideMode> = {};
-    for (const o of list) next[o.index] = o.mode;
-    overrides.value = next;
-    undoStack.value = [];
-    persistDraft();
-  }
-  /** Is there an edited draft of this run (newer than any saved set)? */
-  function hasDraft(id: string): boolean {
-    try {
-      return localStorage.getItem(DRAFT + id) !== null;
-    } catch {
-      return false;
-    }
+  /**
+   * Put a saved set's rules and overrides in the editor (one fresh start: undo history cleared),
+   * once the workspace's own state of the run has loaded; the workspace's overrides of the split
+   * become the set's. With `unlessDraft`, a run whose workspace already holds edits (rules or
+   * overrides) keeps them: after a reload, the latest edits win over the set they started from.
+   */
+  function loadRecipe(r: CurationRules, list: { index: number; mode: OverrideMode }[], opts: { unlessDraft?: boolean } = {}): void {
+    const id = runId.value;
+    where = where.then((at) => {
+      if (!at || runId.value !== id || (opts.unlessDraft && id && drafts.has(id))) return at;
+      rules.value = JSON.parse(JSON.stringify(r)) as CurationRules;
+      const next: Record<number, OverrideMode> = {};
+      for (const o of list) next[o.index] = o.mode;
+      const edit: Record<number, OverrideMode | null> = {};
+      for (const k of Object.keys(overrides.value)) if (!(k in next)) edit[Number(k)] = null;
+      for (const [k, m] of Object.entries(next)) if (overrides.value[Number(k)] !== m) edit[Number(k)] = m;
+      overrides.value = next;
+      undoStack.value = [];
+      persistRules();
+      if (Object.keys(edit).length) queue('loading the set', (w) => pushOverrides(useClient(), w, edit));
+      schedulePreview(0);
+      return at;
+    });
   }
 
   return {
@@ -245,6 +274,6 @@ export const useCuration = defineStore('curation', () => {
     runId, rules, overrides, overrideList, undoStack, canUndo, preview, previewing, sets, comparison,
     init, refreshSets, selectRun, setMinSteps, setBalance, setSeed, override, overrideRange, undo,
     refreshPreview, save, exportSet, retrain, compare, dispose,
-    loadRecipe, hasDraft,
+    loadRecipe,
   };
 });

@@ -1,22 +1,26 @@
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef, watch } from 'vue';
-import type { DatasetSummary, ImageDetail, ScoreColumns, ScoringRunSummary } from '../../../src-main/contract';
+import type { DatasetSummary, ImageDetail, ScoringRunSummary } from '../../../src-main/contract';
 import { useClient } from '../api';
 import { GridIndex, defaultQuery } from '../lib/gridIndex';
-import type { GridQuery } from '../lib/gridIndex';
+import { TileLoader, type WantedImage } from '../lib/tiles';
+import type { GridQuery, ScoresLike } from '../lib/gridIndex';
 import { useNotify } from './notify';
 
 const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
 
 /**
- * The image grid's data: the dataset's columns (one GridIndex), the pixel blob of each split
- * (fetched once per split), the query, its result rows, the selection and the detail panel.
+ * The image grid's data: the dataset's columns (one GridIndex, from a binary typed frame),
+ * the thumbnail tiles near the viewport (an LRU filled by datasets.thumbs; never a whole
+ * split), the query, its result rows, the cursor and the detail panel.
  */
 export const useGrid = defineStore('grid', () => {
   const notify = useNotify();
   const dataset = shallowRef<DatasetSummary | null>(null);
   const index = shallowRef<GridIndex | null>(null);
-  const pixels = shallowRef<Record<string, Uint8Array>>({});
+  const tiles = shallowRef<TileLoader | null>(null);
+  /** bumped whenever tiles land (the grid redraws rows whose images arrived) */
+  const tileVersion = ref(0);
   const query = ref<GridQuery>(defaultQuery());
   const rows = shallowRef<Int32Array>(new Int32Array(0));
   const lastQueryMs = ref(0);
@@ -57,7 +61,8 @@ export const useGrid = defineStore('grid', () => {
     loading.value = true;
     dataset.value = ds;
     index.value = null;
-    pixels.value = {};
+    tiles.value?.dispose();
+    tiles.value = null;
     run.value = null;
     detail.value = null;
     detailOpen.value = false;
@@ -69,14 +74,13 @@ export const useGrid = defineStore('grid', () => {
       if (token !== loadToken) return;
       index.value = new GridIndex(cols, ds.classNames.length);
       query.value = defaultQuery();
+      tiles.value = new TileLoader(
+        (req) => client.call('datasets.thumbs', { datasetId: ds.id, ...req }),
+        ds.shape,
+        () => tileVersion.value++,
+        (e) => notify.error(e, 'thumbnails'),
+      );
       apply();
-      // one blob per split, fetched once
-      const blobs: Record<string, Uint8Array> = {};
-      for (const s of cols.splitNames) {
-        blobs[s] = await client.call('datasets.pixels', { datasetId: ds.id, split: s });
-        if (token !== loadToken) return;
-        pixels.value = { ...blobs };
-      }
     } catch (e) {
       notify.error(e, `load ${ds.name}`);
     } finally {
@@ -88,7 +92,8 @@ export const useGrid = defineStore('grid', () => {
     loadToken++;
     dataset.value = null;
     index.value = null;
-    pixels.value = {};
+    tiles.value?.dispose();
+    tiles.value = null;
     rows.value = new Int32Array(0);
     cursor.value = -1;
     detail.value = null;
@@ -97,7 +102,7 @@ export const useGrid = defineStore('grid', () => {
   }
 
   /** Attach a scoring run's scores (or detach with nulls); scored filters/sorts then apply. */
-  function attachRun(r: ScoringRunSummary | null, scores: ScoreColumns | null): void {
+  function attachRun(r: ScoringRunSummary | null, scores: ScoresLike | null): void {
     const ix = index.value;
     if (!ix) return;
     run.value = r;
@@ -131,12 +136,27 @@ export const useGrid = defineStore('grid', () => {
     detailOpen.value = false;
   }
 
+  /** Ask for the thumbnails of these result positions (nearest the viewport first). */
+  function wantThumbs(positions: Iterable<number>): void {
+    const ix = index.value;
+    const t = tiles.value;
+    if (!ix || !t) return;
+    const out: WantedImage[] = [];
+    const r = rows.value;
+    for (const pos of positions) {
+      if (pos < 0 || pos >= r.length) continue;
+      const row = r[pos];
+      out.push({ split: ix.splitNames[ix.split[row]], index: ix.index[row] });
+    }
+    t.want(out);
+  }
+
   function resetQuery(): void {
     query.value = defaultQuery();
   }
 
   return {
-    dataset, index, pixels, query, rows, lastQueryMs, loading, cursor, detailOpen, detail, run, thumbSize,
+    dataset, index, tiles, tileVersion, wantThumbs, query, rows, lastQueryMs, loading, cursor, detailOpen, detail, run, thumbSize,
     selectedRow, selectedId, load, clear, apply, attachRun, setCursor, openDetail, closeDetail, resetQuery,
   };
 });

@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia';
 import { ref, shallowRef } from 'vue';
-import type { CallInput, ScoreColumns, ScoringRunSummary } from '../../../src-main/contract';
+import type { CallInput, ScoreColumnArrays, ScoringRunSummary } from '../../../src-main/contract';
 import { useClient } from '../api';
 import { useJobs } from './jobs';
 import { useNotify } from './notify';
@@ -10,7 +10,7 @@ export const useScoring = defineStore('scoring', () => {
   const runs = ref<ScoringRunSummary[]>([]);
   const notify = useNotify();
   const jobs = useJobs();
-  const scoresCache = shallowRef<Record<string, ScoreColumns>>({});
+  const scoresCache = shallowRef<Record<string, ScoreColumnArrays>>({});
   let unsub: (() => void) | null = null;
   let unsubJobs: (() => void) | null = null;
 
@@ -48,7 +48,7 @@ export const useScoring = defineStore('scoring', () => {
     runs.value.splice(i, 1, { ...r, done, status: 'running' });
     return true;
   }
-  async function scores(runId: string): Promise<ScoreColumns | undefined> {
+  async function scores(runId: string): Promise<ScoreColumnArrays | undefined> {
     const hit = scoresCache.value[runId];
     if (hit) return hit;
     const s = await notify.guard('scores', () => useClient().call('scoring.scores', { runId }));

@@ -45,7 +45,7 @@ export const useSelectedSet = defineStore('selectedSet', () => {
     remember(id);
   }
 
-  /** After a reload: the remembered set, its run and, unless a newer draft of that run exists, its recipe. */
+  /** After a reload: the remembered set, its run and, unless the workspace holds newer edits of that run, its recipe. */
   function restore(): void {
     if (setId.value || cur.runId) return;
     const k = key();
@@ -54,7 +54,7 @@ export const useSelectedSet = defineStore('selectedSet', () => {
     if (!s) return;
     setId.value = s.id;
     cur.selectRun(s.runId);
-    if (!cur.hasDraft(s.runId)) cur.loadRecipe(s.rules, s.overrides);
+    cur.loadRecipe(s.rules, s.overrides, { unlessDraft: true });
   }
 
   /** Does the preview show exactly the chosen set's recipe? */
