@@ -225,16 +225,17 @@ async function runEval(job: EvalJob, ctx: JobContext): Promise<EvalJobResult> {
   const expect = { shape: job.shape, numClasses: job.numClasses };
   const file = openPixelFile(job.pixelsPath, job.shape);
   try {
-    const allLabels = await readLabelFile(job.labelsPath, file.count, job.numClasses);
     const indices = job.indices ?? null;
     // read by range (a held-out carve is gathered chunk by chunk): no whole split in memory
     const images: RangeImages = indices ? { shape: job.shape, count: indices.length, range: (s, n) => file.gather(indices.slice(s, s + n)) } : file;
-    const labels = indices ? Uint8Array.from(indices, (i) => allLabels[i]) : allLabels;
+    // the model first: one that does not fit the dataset is the error to report, before its labels
     const sel = await selectClassifier(
       job.modelPath,
       { shape: job.shape, inputScale: job.inputScale, numClasses: job.numClasses, batchSize: job.batchSize ?? 512, sample: sampleOf(images) },
       () => cachedModel(job.modelPath, expect),
     );
+    const allLabels = await readLabelFile(job.labelsPath, file.count, job.numClasses);
+    const labels = indices ? Uint8Array.from(indices, (i) => allLabels[i]) : allLabels;
     let st = startProgress(performance.now());
     const ev = await evaluateClassifier(sel.classifier, images, labels, {
       chunk: evalChunk(job.shape),

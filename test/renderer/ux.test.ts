@@ -151,7 +151,7 @@ describe('item 4: one chosen curated set', () => {
     // a set curated from a training-split run: the kind Retrain may use (issue 9)
     const trainRun = () => [{ ...makeRun('run1'), split: 'train', purpose: 'training-split' as const }];
     client.handlers['scoring.list'] = trainRun;
-    client.handlers['curation.preview'] = (i) => ({ before: new Array(10).fill(6), after: new Array(10).fill(3), short: [], total: 30 - (i.overrides?.length ?? 0), members: [] });
+    client.handlers['curation.preview'] = (i) => ({ before: new Array(10).fill(6), after: new Array(10).fill(3), short: [], total: 30 - (i.overrides?.length ?? (i.workspaceOverrides ? set1.overrides.length : 0)), members: [] });
     client.handlers['curation.export'] = () => ({ jobId: 'x1' });
     client.handlers['curation.retrain'] = () => ({ jobId: 'r1' });
     const { useWorkspace } = await import('../../src-renderer/src/stores/workspace');
@@ -166,7 +166,9 @@ describe('item 4: one chosen curated set', () => {
     // the set's run and recipe fill the editor and the preview
     expect((w.find('[data-testid="curate-run"]').element as HTMLSelectElement).value).toBe('run1');
     expect((w.find('[data-testid="curate-balance"]').element as HTMLSelectElement).value).toBe('per-class');
-    expect(client.calls.filter((c) => c.name === 'curation.preview').at(-1)?.input).toEqual({ runId: 'run1', rules: set1.rules, overrides: set1.overrides });
+    // the preview reads the set's overrides from the workspace, where choosing the set put them
+    expect(client.calls.filter((c) => c.name === 'curation.preview').at(-1)?.input).toEqual({ runId: 'run1', rules: set1.rules, workspaceOverrides: true });
+    expect(client.calls.filter((c) => c.name === 'curation.editOverrides').at(-1)?.input).toMatchObject({ datasetId: 'ds1', mode: 'exclude' });
     expect(w.find('[data-testid="preview-set-name"]').text()).toBe('“robust-3” v2');
     expect(w.find('[data-testid="export-set-name"]').text()).toBe('Set: “robust-3” v2 · 29 images');
     expect(w.find('[data-testid="retrain-set-name"]').text()).toBe('On set: “robust-3” v2 · 29 images');

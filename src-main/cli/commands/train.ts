@@ -28,7 +28,9 @@ export const trainCommand: Command = {
     try {
       const started = Date.now();
       const ds = await ensureDataset(services, data, io);
-      const backend = await services.app.backendInfo();
+      const info = await services.app.backendInfo();
+      // training runs on TF.js, beside ONNX Runtime when that is the inference backend
+      const backend = { name: info.tfjsBackend ?? info.name, workers: info.workers };
       io.err(`training ${arch} on ${ds.name} for ${epochs} epochs (seed ${seed}) on ${backend.name}`);
       const { jobId } = await services.call('models.train', { datasetId: ds.id, arch, epochs, seed, validationShare, earlyStoppingPatience: int(args, 'patience', 0, 0, 100), name: str(args, 'name'), budget, referenceModelId: str(args, 'reference-model') });
       const model = await followJob<ModelInfo>(services, jobId, io);

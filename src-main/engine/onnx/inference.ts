@@ -6,6 +6,8 @@
  */
 import { existsSync, promises as fsp, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { threadId } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import type * as Ort from 'onnxruntime-node';
 import type { ImageShape, InputScale } from '../../contract/types';
@@ -108,7 +110,10 @@ export async function convertAndCheck(model: AnyModel, modelJsonPath: string, ha
   const dir = dirname(modelJsonPath);
   const write = (rec: ConversionRecord): ConversionRecord => {
     try {
-      writeFileSync(join(dir, CONVERSION_RECORD), JSON.stringify(rec, null, 2) + '\n');
+      // temp then rename: another worker may read the record while this one writes it
+      const tmp = join(dir, `.${CONVERSION_RECORD}.tmp-${process.pid}-${threadId}-${randomBytes(4).toString('hex')}`);
+      writeFileSync(tmp, JSON.stringify(rec, null, 2) + '\n');
+      renameSync(tmp, join(dir, CONVERSION_RECORD));
     } catch {
       // a read-only model folder: the conversion is redone next time
     }
@@ -128,7 +133,8 @@ export async function convertAndCheck(model: AnyModel, modelJsonPath: string, ha
     if (cmp.classDiffs > Math.max(1, cmp.sample * 0.01)) {
       return write({ sourceHash: hash, ok: false, reason: `the converted graph predicts other classes than TF.js on ${cmp.classDiffs} of ${cmp.sample} images (max |Δp| ${cmp.maxAbsDeltaP.toExponential(2)})`, ...cmp });
     }
-    const tmp = join(dir, `.${CONVERTED_FILE}.tmp-${process.pid}`);
+    // unique per writer: engine workers are threads of one process, and two may convert the same model at once
+    const tmp = join(dir, `.${CONVERTED_FILE}.tmp-${process.pid}-${threadId}-${randomBytes(4).toString('hex')}`);
     await fsp.writeFile(tmp, bytes);
     renameSync(tmp, join(dir, CONVERTED_FILE));
     return write({ sourceHash: hash, ok: true, ...cmp });
