@@ -85,7 +85,8 @@ describe('each view at 1440×900, light and dark', () => {
   it('moves the Runs table with the job bar, and shows a cancelled run as cancelled', async () => {
     await page.getByTestId('nav-score').click();
     await page.getByTestId('score-split').selectOption('train');
-    await page.getByTestId('score-maxsteps').fill('250');
+    // long enough to be caught running: ONNX Runtime scores 1000 images × 250 steps in about a second
+    await page.getByTestId('score-maxsteps').fill('5000');
     await page.getByTestId('score-button').click();
     const bar = page.getByTestId('job').first();
     const doneOf = (t: string | null | undefined) => Number(t?.match(/(\d+)\/1000/)?.[1] ?? -1);

@@ -15,13 +15,18 @@ const usable = (r: ScoringRunSummary): boolean => r.status === 'done' && r.shard
 
 /**
  * The dataset/split on which most of the chosen models have a complete run (ties: the most
- * recently scored), or null when none of them is scored anywhere.
+ * recently scored), or null when none of them is scored anywhere. A split one of the chosen
+ * models was trained on is never the default: Compare is an evaluation and refuses it (409);
+ * such runs score a model's own training images for curation.
  */
 export function scoredTarget(runs: readonly ScoringRunSummary[], modelIds: readonly string[]): Target | null {
+  const keyOf = (r: ScoringRunSummary) => `${r.datasetId}\u0000${r.split}`;
+  const trainedOn = new Set(runs.filter((r) => r.purpose === 'training-split' && modelIds.includes(r.modelId)).map(keyOf));
   const cover = new Map<string, { t: Target; models: Set<string>; newest: string }>();
   for (const r of runs) {
     if (!usable(r) || !modelIds.includes(r.modelId)) continue;
-    const key = `${r.datasetId}\u0000${r.split}`;
+    const key = keyOf(r);
+    if (trainedOn.has(key)) continue;
     const c = cover.get(key) ?? { t: { datasetId: r.datasetId, split: r.split }, models: new Set<string>(), newest: '' };
     c.models.add(r.modelId);
     if (r.createdAt > c.newest) c.newest = r.createdAt;
