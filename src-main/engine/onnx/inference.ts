@@ -5,6 +5,7 @@
  * images and recorded in onnx.json with max |Δp|); otherwise on TF.js, with the reason kept.
  */
 import { existsSync, promises as fsp, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type * as Ort from 'onnxruntime-node';
@@ -128,7 +129,9 @@ export async function convertAndCheck(model: AnyModel, modelJsonPath: string, ha
     if (cmp.classDiffs > Math.max(1, cmp.sample * 0.01)) {
       return write({ sourceHash: hash, ok: false, reason: `the converted graph predicts other classes than TF.js on ${cmp.classDiffs} of ${cmp.sample} images (max |Δp| ${cmp.maxAbsDeltaP.toExponential(2)})`, ...cmp });
     }
-    const tmp = join(dir, `.${CONVERTED_FILE}.tmp-${process.pid}`);
+    // a temporary name of its own: two lanes (worker threads of one process) may convert the same
+    // model at once; each renames its own complete file over model.onnx (the same bytes), never the other's
+    const tmp = join(dir, `.${CONVERTED_FILE}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`);
     await fsp.writeFile(tmp, bytes);
     renameSync(tmp, join(dir, CONVERTED_FILE));
     return write({ sourceHash: hash, ok: true, ...cmp });
