@@ -96,8 +96,8 @@ export default tseslint.config(
           patterns: [
             { group: [...nodeBuiltins, ...native], message: 'the renderer runs in a browser sandbox' },
             { group: ['**/src-main/**', '!**/src-main/contract', '!**/src-main/contract/**'], message: 'the renderer may import only the contract from src-main' },
-            // schemes.ts and validate.ts are pure data and functions the forms share with the contract and the CLI
-            { regex: 'src-main/contract(/(?!(schemes|validate)$).*)?$', allowTypeImports: true, message: 'import only types from the contract (import type)' },
+            // schemes.ts, validate.ts, frame.ts and index-set.ts are pure data and codecs the renderer shares with main
+            { regex: 'src-main/contract(/(?!(schemes|validate|frame|index-set)$).*)?$', allowTypeImports: true, message: 'import only types from the contract (import type)' },
           ],
         },
       ],

@@ -6,7 +6,7 @@
 import type { BrowserWindow, IpcMain, IpcMainInvokeEvent } from 'electron';
 import type { WireError } from '../contract/client';
 import { classifyError, errorSentence } from '../services/errors';
-import { encodeTyped, hasTypedArrays } from '../core/frame';
+import { encodeTyped, hasTypedArrays } from '../contract/frame';
 import type { EventBus } from '../services/events';
 import { isAppUrl } from './security';
 

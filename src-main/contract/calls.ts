@@ -82,7 +82,7 @@ export const curationRules = z.object({
 
 /** Most images one datasets.thumbs call returns. */
 export const THUMBS_MAX = 4096;
-/** An index set: run-length encoded, base64 (core/index-set.ts); 4 MiB of text at most. */
+/** An index set: run-length encoded, base64 (contract/index-set.ts); 4 MiB of text at most. */
 const indexSet = z.string().max(4 * 1024 * 1024).regex(/^[A-Za-z0-9+/]*={0,2}$/, 'an index set is base64 text');
 
 export const calls = {
@@ -211,7 +211,7 @@ export const calls = {
   'curation.rename': z.object({ setId: id, name: itemName }),
 
   // browsing at scale: thumbnails as binary frames, overrides and tags in the workspace
-  /** images of a split as a binary thumbs frame (core/frame.ts): a range, or explicit indices */
+  /** images of a split as a binary thumbs frame (contract/frame.ts): a range, or explicit indices */
   'datasets.thumbs': z.object({
     datasetId: id,
     split,

@@ -34,7 +34,7 @@ export class RprError extends Error {
 
 /** The function the preload exposes on window.rpr (narrow, typed; never ipcRenderer itself). */
 export interface PreloadApi {
-  /** `frame`: a value holding typed arrays, sent as a binary typed frame (core/frame.ts) */
+  /** `frame`: a value holding typed arrays, sent as a binary typed frame (contract/frame.ts) */
   invoke(name: string, input: unknown): Promise<{ ok: true; value: unknown } | { ok: true; frame: Uint8Array } | { ok: false; error: WireError }>;
   on(event: string, listener: (payload: unknown) => void): () => void;
 }

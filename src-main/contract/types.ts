@@ -281,7 +281,7 @@ export interface ScoreColumnArrays {
 
 /**
  * Overrides and tags of one dataset split, stored in the workspace. Index sets are
- * run-length encoded and base64'd (src-main/core/index-set.ts).
+ * run-length encoded and base64'd (src-main/contract/index-set.ts).
  */
 export interface OverridesState {
   datasetId: string;

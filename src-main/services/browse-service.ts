@@ -5,8 +5,8 @@
  */
 import type { CallArgs } from '../contract/calls';
 import type { ScoreColumnArrays, ScoreColumns } from '../contract/types';
-import { encodeThumbs } from '../core/frame';
-import { decodeIndexSet } from '../core/index-set';
+import { encodeThumbs } from '../contract/frame';
+import { decodeIndexSet } from '../contract/index-set';
 import type { AppState } from './app-state';
 
 export function scoreArrays(s: ScoreColumns): ScoreColumnArrays {

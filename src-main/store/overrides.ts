@@ -1,7 +1,7 @@
 /**
  * Curation overrides and tags of a dataset split, kept in the workspace (not in a browser's
  * localStorage): `pixels/<datasetId>/<split>.overrides.json` beside the split's pixels, so
- * they go when the dataset goes. Each set of indices is run-length encoded (core/index-set),
+ * they go when the dataset goes. Each set of indices is run-length encoded (contract/index-set),
  * so excluding a million images in a range costs a few bytes. Every edit is written
  * atomically, bumps `version`, and pushes the previous state on an undo stack (bounded).
  * Rules drafts of scoring runs on this split ride along (`rules[runId]`).
@@ -9,7 +9,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { CurationRules, OverrideMode, OverridesState } from '../contract/types';
-import { countRuns, decodeIndexSet, encodeIndexSet, subtractRuns, unionRuns, type Runs } from '../core/index-set';
+import { countRuns, decodeIndexSet, encodeIndexSet, subtractRuns, unionRuns, type Runs } from '../contract/index-set';
 import { pixelsDir } from './context';
 import type { StoreContext } from './context';
 import { WorkspaceError } from './errors';

@@ -12,7 +12,7 @@ import { extname, join, normalize, resolve, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { classifyError, errorSentence } from '../services/errors';
 import type { EventBus } from '../services/events';
-import { encodeTyped, hasTypedArrays } from '../core/frame';
+import { encodeTyped, hasTypedArrays } from '../contract/frame';
 import { encodeWire } from './wire';
 
 /** Content type of a typed-array frame (core/frame.ts). */

@@ -13,7 +13,7 @@ import WebSocket from 'ws';
 import type { CuratedSetInfo, DatasetSummary, JobInfo, ModelInfo, ScoreColumnArrays, ScoringRunSummary } from '../../src-main/contract/types';
 import { enginePoolFactory } from '../../src-main/cli/shared';
 import { openWorkspace } from '../../src-main/store/workspace';
-import { decodeTyped } from '../../src-main/core/frame';
+import { decodeTyped } from '../../src-main/contract/frame';
 import { decodeWire } from '../../src-main/transports/wire';
 import { MNIST_SMALL } from '../helpers/paths';
 import { startServe, type Served } from '../helpers/serve';

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 type Body = any;
 import WebSocket from 'ws';
 import { parseCall } from '../../src-main/contract/calls';
-import { decodeTyped } from '../../src-main/core/frame';
+import { decodeTyped } from '../../src-main/contract/frame';
 import { EventBus } from '../../src-main/services/events';
 import { isLoopbackAddress, startLoopbackServer, type LoopbackServer } from '../../src-main/transports/loopback';
 

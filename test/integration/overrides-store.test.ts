@@ -8,8 +8,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ImportedDataset } from '../../src-main/core/dataset';
-import { decodeIndexSet, encodeIndexSet, runsOf } from '../../src-main/core/index-set';
-import { decodeThumbs } from '../../src-main/core/frame';
+import { decodeIndexSet, encodeIndexSet, runsOf } from '../../src-main/contract/index-set';
+import { decodeThumbs } from '../../src-main/contract/frame';
 import { createServices } from '../../src-main/services/index';
 import { openWorkspace, type Workspace } from '../../src-main/store/workspace';
 

@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeThumbs } from '../../src-main/core/frame';
+import { decodeThumbs } from '../../src-main/contract/frame';
 import type { CuratedSetInfo, DatasetSummary, EvalResult, JobInfo, ModelInfo, ScoringRunSummary } from '../../src-main/contract/types';
 import { createServices, type Services } from '../../src-main/services/index';
 import type { RetrainResult } from '../../src-main/services/curation-service';

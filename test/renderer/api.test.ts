@@ -1,4 +1,4 @@
-import { encodeTyped } from '../../src-renderer/src/api/frame';
+import { encodeTyped } from '../../src-main/contract/frame';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createLoopbackClient } from '../../src-renderer/src/api/loopback';
 import type { WebSocketLike } from '../../src-renderer/src/api/loopback';

@@ -1,7 +1,7 @@
 /** A fake of the workspace's overrides and tags (per dataset split), for the memory client. */
 import type { CurationRules, OverrideMode, OverridesState } from '../../src-main/contract';
 import type { Handlers } from '../../src-renderer/src/api/memory';
-import { countRuns, decodeIndexSet, encodeIndexSet, subtractRuns, unionRuns } from '../../src-renderer/src/lib/index-set';
+import { countRuns, decodeIndexSet, encodeIndexSet, subtractRuns, unionRuns } from '../../src-main/contract/index-set';
 
 interface Split {
   include: string;

@@ -1,6 +1,6 @@
 /** A fake workspace behind the memory client: a small labelled dataset, models, runs, curation. */
 import type { DatasetSummary, ImageColumnArrays, ImageColumns, ScoreColumnArrays, ScoreColumns, ScoringRunSummary, ModelInfo, RunStats } from '../../src-main/contract';
-import { encodeThumbs } from '../../src-renderer/src/api/frame';
+import { encodeThumbs } from '../../src-main/contract/frame';
 import { createMemoryClient } from '../../src-renderer/src/api/memory';
 import { fakeOverrides } from './fake-overrides';
 import type { MemoryClient } from '../../src-renderer/src/api/memory';

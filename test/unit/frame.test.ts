@@ -1,7 +1,6 @@
-/** The binary frame codec (thumbnails, typed columns): main's encoder and the renderer's twin agree. */
+/** The binary frame codec (thumbnails, typed columns), one codec in the contract shared by main and the renderer. */
 import { describe, expect, it } from 'vitest';
-import * as main from '../../src-main/core/frame';
-import * as web from '../../src-renderer/src/api/frame';
+import * as main from '../../src-main/contract/frame';
 
 const shape = { height: 2, width: 3, channels: 3 };
 
@@ -18,7 +17,7 @@ describe('binary frames', () => {
     const at = (12 + len + 7) & ~7;
     expect(f.length).toBe(at + 36);
     expect(Array.from(f.subarray(at))).toEqual(Array.from(px));
-    for (const codec of [main, web]) {
+    for (const codec of [main]) {
       const d = codec.decodeThumbs(f);
       expect(d.offset).toBe(10);
       expect(d.shape).toEqual(shape);
@@ -29,11 +28,11 @@ describe('binary frames', () => {
   it('thumbs: explicit indices round-trip both ways; a wrong byte count is refused', () => {
     const px = new Uint8Array(3 * 18).fill(7);
     const h = { shape, datasetId: 'd', split: 'test', offset: 0, count: 3, indices: [9, 2, 5] };
-    expect(main.decodeThumbs(web.encodeThumbs(h, px)).indices).toEqual([9, 2, 5]);
-    expect(web.decodeThumbs(main.encodeThumbs(h, px)).indices).toEqual([9, 2, 5]);
+    expect(main.decodeThumbs(main.encodeThumbs(h, px)).indices).toEqual([9, 2, 5]);
+    expect(main.decodeThumbs(main.encodeThumbs(h, px)).indices).toEqual([9, 2, 5]);
     expect(() => main.encodeThumbs(h, px.subarray(1))).toThrow(/53 bytes for 3 images of 18/);
     const f = main.encodeThumbs(h, px);
-    expect(() => web.decodeThumbs(f.subarray(0, f.length - 1))).toThrow(/holds 53 pixel bytes, expected 3 x 18/);
+    expect(() => main.decodeThumbs(f.subarray(0, f.length - 1))).toThrow(/holds 53 pixel bytes, expected 3 x 18/);
   });
 
   it('typed: every typed array type round-trips as views, with the JSON around it', () => {
@@ -48,7 +47,7 @@ describe('binary frames', () => {
       i8: Int8Array.from([-128]),
       nested: { steps: Uint32Array.from([4e9]), i16: Int16Array.from([-3]) },
     };
-    for (const [enc, dec] of [[main.encodeTyped, web.decodeTyped], [web.encodeTyped, main.decodeTyped]] as const) {
+    for (const [enc, dec] of [[main.encodeTyped, main.decodeTyped], [main.encodeTyped, main.decodeTyped]] as const) {
       const bytes = enc(value);
       const back = dec(bytes) as typeof value;
       expect(back.runId).toBe('r');
@@ -75,7 +74,7 @@ describe('binary frames', () => {
 
   it('refuses what is not a frame, with a reason', () => {
     expect(() => main.decodeTyped(new Uint8Array(5))).toThrow(/too short/);
-    expect(() => web.decodeTyped(new TextEncoder().encode('{"ok":true,"value":1}'))).toThrow(/bad magic/);
+    expect(() => main.decodeTyped(new TextEncoder().encode('{"ok":true,"value":1}'))).toThrow(/bad magic/);
     const f = main.encodeTyped({ a: new Uint8Array(3) });
     f[4] = 9;
     expect(() => main.decodeTyped(f)).toThrow(/version 9/);

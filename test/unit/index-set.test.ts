@@ -1,8 +1,7 @@
-/** Run-length encoded index sets (overrides, tags, selections): main's codec and the renderer's twin. */
+/** Run-length encoded index sets (overrides, tags, selections): the one codec in the contract. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import * as main from '../../src-main/core/index-set';
-import * as web from '../../src-renderer/src/lib/index-set';
+import * as main from '../../src-main/contract/index-set';
 
 const setOf = (runs: number[]) => new Set(main.indicesOf(runs));
 
@@ -22,21 +21,21 @@ describe('index sets (RLE)', () => {
     expect(main.decodeIndexSet(main.encodeIndexSet([7, 3]))).toEqual([7, 3]);
   });
 
-  it('properties: encode/decode round-trips across the twins; set algebra matches Set', () => {
+  it('properties: encode/decode round-trips; set algebra matches Set', () => {
     const indices = fc.array(fc.integer({ min: 0, max: 5000 }), { maxLength: 300 });
     fc.assert(
       fc.property(indices, indices, (a, b) => {
         const ra = main.runsOf(a);
-        const rb = web.runsOf(b);
-        expect(web.decodeRuns(main.encodeRuns(ra))).toEqual(ra);
-        expect(main.decodeRuns(web.encodeRuns(rb))).toEqual(rb);
+        const rb = main.runsOf(b);
+        expect(main.decodeRuns(main.encodeRuns(ra))).toEqual(ra);
+        expect(main.decodeRuns(main.encodeRuns(rb))).toEqual(rb);
         expect(setOf(ra)).toEqual(new Set(a));
         expect(main.countRuns(ra)).toBe(new Set(a).size);
         const sa = new Set(a);
         const sb = new Set(b);
         expect(setOf(main.unionRuns(ra, rb))).toEqual(new Set([...sa, ...sb]));
         expect(setOf(main.subtractRuns(ra, rb))).toEqual(new Set([...sa].filter((x) => !sb.has(x))));
-        expect(setOf(web.intersectRuns(ra, rb))).toEqual(new Set([...sa].filter((x) => sb.has(x))));
+        expect(setOf(main.intersectRuns(ra, rb))).toEqual(new Set([...sa].filter((x) => sb.has(x))));
         // canonical: runs sorted, disjoint, not touching
         const u = main.unionRuns(ra, rb);
         for (let k = 2; k < u.length; k += 2) expect(u[k]).toBeGreaterThan(u[k - 2] + u[k - 1]);

@@ -1,6 +1,6 @@
 import type { CallInput, CallName, CallResults, EventName, EventPayloads, PreloadApi, RprClient } from '../../../src-main/contract';
 import { ClientError } from './errors';
-import { decodeTyped } from './frame';
+import { decodeTyped } from '../../../src-main/contract/frame';
 
 /** The Electron transport: window.rpr from the preload; Uint8Array values arrive natively. */
 export function createIpcClient(api: PreloadApi): RprClient {

@@ -2,7 +2,7 @@ import type { CallInput, CallName, CallResults, EventName, EventPayloads, RprCli
 import { decodeWire } from './bytes';
 import { Emitter } from './emitter';
 import { ClientError } from './errors';
-import { decodeTyped } from './frame';
+import { decodeTyped } from '../../../src-main/contract/frame';
 
 export interface LoopbackOptions {
   /** e.g. http://127.0.0.1:4321 (no trailing slash) */

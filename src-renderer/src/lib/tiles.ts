@@ -5,7 +5,7 @@
  * a newer request supersedes images of an older one not yet sent.
  */
 import type { ImageShape } from '../../../src-main/contract';
-import { decodeThumbs, type ThumbsFrame } from '../api/frame';
+import { decodeThumbs, type ThumbsFrame } from '../../../src-main/contract/frame';
 
 /** Largest images per call (the contract's THUMBS_MAX). */
 export const THUMBS_PER_CALL = 4096;

@@ -3,7 +3,7 @@
  * store uses to read and edit them, and the one-time migration of old localStorage drafts.
  */
 import type { CurationRules, OverrideMode, OverridesState, RprClient } from '../../../src-main/contract';
-import { decodeIndexSet, encodeIndexSet, runsOf } from '../lib/index-set';
+import { decodeIndexSet, encodeIndexSet, runsOf } from '../../../src-main/contract/index-set';
 
 /** Prefix of the drafts older versions kept in localStorage, one per scoring run. */
 export const LOCAL_DRAFT_PREFIX = 'rpr.curation.draft.';

@@ -2,7 +2,7 @@ import { defineStore } from 'pinia';
 import { computed, ref, shallowRef, watch } from 'vue';
 import type { OverrideMode, OverridesState } from '../../../src-main/contract';
 import { useClient } from '../api';
-import { decodeIndexSet, encodeIndexSet, runsOfBitmap, toBitmap } from '../lib/index-set';
+import { decodeIndexSet, encodeIndexSet, runsOfBitmap, toBitmap } from '../../../src-main/contract/index-set';
 import { useGrid } from './grid';
 import { useNotify } from './notify';
 

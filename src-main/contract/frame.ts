@@ -17,7 +17,7 @@
  *         value with each typed array replaced by {"$ta": i}; array i starts at
  *         payload byteOffset (8-aligned, so the reader makes views, no copies).
  *
- * Pure (TextEncoder only); the renderer has a twin (src-renderer/src/api/frame.ts), and a
+ * Pure (TextEncoder only), in the contract: main and the renderer share this one codec, and a
  * unit test checks that each decodes what the other encodes.
  */
 

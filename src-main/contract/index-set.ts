@@ -7,7 +7,7 @@
  * Runs are [start, length] pairs, sorted, disjoint and not touching. Encoding: LEB128 varints
  * `runCount, (gap, length)*`, where gap = start − end of the previous run (0 at first).
  *
- * Pure; the renderer has a twin (src-renderer/src/lib/index-set.ts), checked by a unit test.
+ * Pure, in the contract: main and the renderer share this one codec.
  */
 
 /** Flat [start0, len0, start1, len1, ...]. */
