@@ -14,7 +14,6 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { mulberry32 } from '../../src-main/core/mulberry32';
 
-
 function readIdx(path: string): { dims: number[]; data: Uint8Array } {
   const raw = readFileSync(path);
   const b = path.endsWith('.gz') ? gunzipSync(raw) : raw;
