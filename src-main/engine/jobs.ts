@@ -2,7 +2,6 @@
  * What an engine worker does with each job kind. Runs in the worker (or in-process for tests):
  * reads pixel files itself, reports progress/partials through the context, honours the signal.
  */
-import { statSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import type { BackendName } from '../contract/types';
 import type { Classification, Classifier } from '../core/classifier';
@@ -43,7 +42,7 @@ import { convertLayersModel } from './onnx/convert';
 import { createOrtClassifier } from './onnx/classifier';
 import { encodeModel } from './onnx/proto';
 import { isLayersModel } from './model-shape';
-import { selectClassifier } from './select';
+import { fileKey, selectClassifier } from './select';
 
 export interface JobContext {
   jobId: string;
@@ -65,15 +64,6 @@ let modelCache: { key: string; model: AnyModel; info: LoadedModelInfo } | null =
  * pixels, the labels and the model whatever the split's size.
  */
 export const TRAIN_IN_MEMORY_BYTES = 256 * 1024 * 1024;
-
-function fileKey(path: string): string {
-  try {
-    const st = statSync(path);
-    return `${path}\u0000${st.mtimeMs}\u0000${st.size}`;
-  } catch {
-    return `${path}\u0000missing`;
-  }
-}
 
 async function cachedModel(path: string, expect: { shape: RawImages['shape']; numClasses: number } | undefined): Promise<{ model: AnyModel; info: LoadedModelInfo }> {
   const key = fileKey(path);

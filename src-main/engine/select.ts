@@ -45,7 +45,8 @@ export interface SelectOptions {
 
 const sessions = new Map<string, OpenedOnnx>();
 
-function fileKey(path: string): string {
+/** A cache key that changes when the file at `path` changes (its modification time and size). */
+export function fileKey(path: string): string {
   try {
     const st = statSync(path);
     return `${path}\u0000${st.mtimeMs}\u0000${st.size}`;
