@@ -55,5 +55,5 @@ export interface PixelSink<P extends RawImages | StagedPixels = RawImages> {
   readonly datasetId?: string;
 }
 
-/** Progress callback of long pure or I/O work: done out of total units. */
-export type ProgressFn = (done: number, total: number, message?: string) => void;
+/** Progress callback of long pure or I/O work: done out of total units (images unless `unit` says otherwise, e.g. 'bytes'). */
+export type ProgressFn = (done: number, total: number, message?: string, unit?: string) => void;

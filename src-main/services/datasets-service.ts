@@ -35,7 +35,7 @@ export function datasetHandlers(app: AppState) {
             color: a.color,
             sink: stage,
             signal: ctx.signal,
-            onProgress: (done, total, message) => ctx.progress(done, total, { unit: 'images', message }),
+            onProgress: (done, total, message, unit) => ctx.progress(done, total, { unit: unit ?? 'images', message }),
           });
           const summary = ws.datasets.insert(imported, a.name ?? defaultName(a.path));
           changed();

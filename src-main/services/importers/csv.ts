@@ -3,6 +3,8 @@
  * `opts.split`, or the splits of its `split` column (then `opts.split` keeps just that one),
  * else `train`. A folder gives one split per `<name>.csv` (e.g. train.csv + test.csv).
  * `.csv.gz` files are gunzipped. Class ids are the numeric labels; class names '0'..max.
+ * Each file streams (csv-stream.ts): progress counts bytes of the files, and no split is held
+ * in memory.
  */
 import { readdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
@@ -10,12 +12,10 @@ import type { ImageShape } from '../../contract/types';
 import type { ImportedDataset, ImportedSplit, PixelSink, ProgressFn, StagedPixels } from '../../core/dataset';
 import type { RawImages } from '../../core/image';
 import { memorySink } from './sink';
-import { STREAM_CHUNK } from './stream';
-import type { CsvTable } from '../../core/csv';
-import { parseCsv } from '../../core/csv';
+import type { StreamedCsv } from './csv-stream';
+import { streamCsvFile } from './csv-stream';
 import { InputError } from '../../core/errors';
-import { maybeGunzip } from '../../core/gzip';
-import { checkAbort, compareSplits, describeFsError, fsErrorKind, numericClassNames, readInput } from './util';
+import { checkAbort, compareSplits, describeFsError, fsErrorKind, numericClassNames } from './util';
 
 export interface CsvImportOptions<P extends RawImages | StagedPixels = RawImages> {
   sink?: PixelSink<P>;
@@ -54,70 +54,45 @@ export async function importCsv<P extends RawImages | StagedPixels = RawImages>(
     files.push({ file: path, split: null });
   }
 
+  // progress by bytes of the files (compressed bytes for .csv.gz)
+  const sizes: number[] = [];
+  for (const { file } of files) {
+    try {
+      sizes.push((await stat(file)).size);
+    } catch (e) {
+      throw new InputError(file, describeFsError(e), fsErrorKind(e));
+    }
+  }
+  const total = sizes.reduce((a, b) => a + b, 0);
+  const sink = opts.sink ?? (memorySink() as unknown as PixelSink<P>);
   const warnings: string[] = [];
-  const parts: { split: string; table: CsvTable; rows: number[] | null; file: string }[] = [];
-  let shape: ImageShape | null = null;
-  let shapeFrom = '';
+  const splits: ImportedSplit<P>[] = [];
+  let expect: { shape: ImageShape; from: string } | null = null;
+  let before = 0;
+  let maxLabel = 0;
   for (const [k, { file, split }] of files.entries()) {
     checkAbort(opts.signal);
-    opts.onProgress?.(k, files.length, `reading ${basename(file)}`);
-    const bytes = maybeGunzip(await readInput(file), file, { maxBytes: opts.maxBytes });
-    if (opts.maxBytes !== undefined && bytes.length > opts.maxBytes) throw new InputError(file, `${bytes.length} bytes, over the limit of ${opts.maxBytes} bytes`);
-    const table = parseCsv(new TextDecoder('utf-8').decode(bytes), file);
-    warnings.push(...table.warnings);
-    if (shape && (shape.height !== table.shape.height || shape.width !== table.shape.width || shape.channels !== table.shape.channels)) {
-      throw new InputError(file, `images are ${table.shape.height}x${table.shape.width}x${table.shape.channels} but ${shapeFrom} has ${shape.height}x${shape.width}x${shape.channels}`);
+    const name = basename(file);
+    opts.onProgress?.(before, total, `reading ${name}`, 'bytes');
+    const got: StreamedCsv<P> = await streamCsvFile(file, {
+      sink,
+      fixedSplit: split,
+      keep: opts.split,
+      taken: new Set(splits.map((s) => s.name)),
+      expect,
+      signal: opts.signal,
+      maxBytes: opts.maxBytes,
+      onRead: (n, again) => opts.onProgress?.(before + n, total, again ? `reading ${name} again as 0..255 values` : `reading ${name}`, 'bytes'),
+    });
+    warnings.push(...got.warnings);
+    expect = { shape: got.shape, from: file };
+    for (const s of got.splits) {
+      for (let i = 0; i < s.labels.length; i++) if (s.labels[i] > maxLabel) maxLabel = s.labels[i];
+      splits.push({ name: s.name, images: s.images, labels: s.labels, origin: name, origins: null });
     }
-    shape = table.shape;
-    shapeFrom = file;
-    if (table.splitOf && split === null) {
-      const names = [...new Set(table.splitOf)].filter((s) => opts.split === undefined || s === opts.split);
-      if (names.length === 0) throw new InputError(file, `no rows of split "${opts.split}" in the split column`);
-      for (const s of names) {
-        const rows: number[] = [];
-        table.splitOf.forEach((n, r) => n === s && rows.push(r));
-        parts.push({ split: s, table, rows, file });
-      }
-    } else {
-      parts.push({ split: split ?? opts.split ?? 'train', table, rows: null, file });
-    }
+    before += sizes[k];
   }
-
-  const seen = new Set<string>();
-  for (const p of parts) {
-    if (seen.has(p.split)) throw new InputError(p.file, `split "${p.split}" comes from more than one file`);
-    seen.add(p.split);
-  }
-  parts.sort((a, b) => compareSplits(a.split, b.split));
-  const size = (shape as ImageShape).height * (shape as ImageShape).width * (shape as ImageShape).channels;
-  let maxLabel = 0;
-  const sink = opts.sink ?? (memorySink() as unknown as PixelSink<P>);
-  const splits: ImportedSplit<P>[] = [];
-  for (const { split, table, rows, file } of parts) {
-    let data: Uint8Array;
-    let labels: Uint8Array;
-    if (rows === null) {
-      data = table.pixels;
-      labels = table.labels;
-    } else {
-      data = new Uint8Array(rows.length * size);
-      labels = new Uint8Array(rows.length);
-      rows.forEach((r, k) => {
-        data.set(table.pixels.subarray(r * size, (r + 1) * size), k * size);
-        labels[k] = table.labels[r];
-      });
-    }
-    for (let i = 0; i < labels.length; i++) if (labels[i] > maxLabel) maxLabel = labels[i];
-    const writer = sink.open(split, shape as ImageShape, labels.length);
-    try {
-      const step = Math.max(size, STREAM_CHUNK - (STREAM_CHUNK % size));
-      for (let off = 0; off < data.length; off += step) await writer.write(data.subarray(off, Math.min(data.length, off + step)));
-      splits.push({ name: split, images: await writer.finish(), labels, origin: basename(file), origins: null });
-    } catch (e) {
-      await writer.abort();
-      throw e;
-    }
-  }
-  opts.onProgress?.(files.length, files.length, 'done');
-  return { kind: 'csv', sourcePath: path, shape: shape as ImageShape, classNames: numericClassNames(maxLabel), splits, warnings, datasetId: sink.datasetId };
+  splits.sort((a, b) => compareSplits(a.name, b.name));
+  opts.onProgress?.(total, total, 'done', 'bytes');
+  return { kind: 'csv', sourcePath: path, shape: (expect as { shape: ImageShape }).shape, classNames: numericClassNames(maxLabel), splits, warnings, datasetId: sink.datasetId };
 }

@@ -38,9 +38,10 @@ async function startsWithGzip(path: string, shownAs: string): Promise<{ gzip: bo
 
 /**
  * The bytes of `path`, in chunks, gunzipped when gzip. A `.gz` name without the gzip magic, a
- * corrupt or truncated gzip stream are InputErrors naming `shownAs`.
+ * corrupt or truncated gzip stream are InputErrors naming `shownAs`. `onRead`, when given, hears
+ * how many bytes of the file (compressed, for gzip) have been read so far, after each chunk.
  */
-export async function* fileChunks(path: string, shownAs = path): AsyncGenerator<Uint8Array> {
+export async function* fileChunks(path: string, shownAs = path, onRead?: (fileBytes: number) => void): AsyncGenerator<Uint8Array> {
   const { gzip, head } = await startsWithGzip(path, shownAs);
   if (!gzip && /\.gz$/i.test(path)) {
     const start = head.length === 0 ? ' (the file is empty)' : ` (it starts with ${Array.from(head, (b) => b.toString(16).padStart(2, '0')).join(' ')})`;
@@ -50,7 +51,10 @@ export async function* fileChunks(path: string, shownAs = path): AsyncGenerator<
   const src = gzip ? raw.pipe(createGunzip({ chunkSize: 1 << 20 })) : raw;
   if (gzip) raw.on('error', (e) => src.destroy(e));
   try {
-    for await (const chunk of src as AsyncIterable<Buffer>) yield new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    for await (const chunk of src as AsyncIterable<Buffer>) {
+      onRead?.(raw.bytesRead);
+      yield new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    }
   } catch (e) {
     if (e instanceof InputError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
