@@ -38,6 +38,8 @@ export interface CsvStreamOptions<P extends RawImages | StagedPixels> {
   signal?: AbortSignal;
   /** refuse a file whose (gunzipped) bytes exceed this */
   maxBytes?: number;
+  /** bytes of rows held while the range is open (default OPEN_HOLD; tests make it small) */
+  openHold?: number;
   /** bytes of the file read so far; `again` on the second reading of a file */
   onRead?: (fileBytes: number, again: boolean) => void;
 }
@@ -154,7 +156,7 @@ class SplitRouter<P extends RawImages | StagedPixels> implements CsvRowHandler {
     if (!last && this.range?.range == null) {
       let held = 0;
       for (const o of this.outs.values()) held += o.len;
-      if (held < OPEN_HOLD) return;
+      if (held < (this.opts.openHold ?? OPEN_HOLD)) return;
       this.wroteOpen = true;
     }
     for (const o of this.outs.values()) {
