@@ -1,6 +1,7 @@
 /**
  * The `scale-import` bench stage (issue 11): generates a seeded 1,000,000-image 28×28 IDX set and
  * a 200,000-image 32×32 RGB set in CIFAR-10 binary format into a temp folder (never committed),
+ * plus a seeded 200,000-row 28×28 CSV with a label column (make-csv-set.ts), then
  * imports each through the CLI and prints wall time and peak RSS of the CLI process (worker
  * threads included: they share the process). With RPR_BENCH_SCORE=1 it also scores the 1M set
  * (`rpr score --max-steps 10`) and samples the process's RSS over time.
@@ -10,6 +11,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeCifar200k, makeMnist1m } from './make-scale-sets';
+import { makeCsv200k } from './make-csv-set';
 
 export interface BenchEnv {
   root: string;
@@ -72,6 +74,15 @@ export async function scaleImport(b: BenchEnv): Promise<void> {
       console.log(`import ${set}: ${(m.wallMs / 1000).toFixed(1)} s wall, peak RSS ${m.peakRssMb.toFixed(0)} MB (CLI process incl. worker threads)`);
       result[`import-${set}`] = { wallMs: m.wallMs, peakRssMb: m.peakRssMb };
     }
+    // the CSV importer streams: a seeded 200,000-row 28x28 CSV with a label column (~400 MB)
+    t = performance.now();
+    const csvFile = join(tmp, 'csv200k', 'train.csv');
+    const csvBytes = makeCsv200k(b.data, csvFile);
+    console.log(`generated a 200,000-row 28x28 CSV (${(csvBytes / 1e6).toFixed(0)} MB) in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+    const mc = await measure(b, ['import', csvFile, '--workspace', join(tmp, 'ws-csv200k')]);
+    process.stdout.write(mc.stdout);
+    console.log(`import csv200k: ${(mc.wallMs / 1000).toFixed(1)} s wall, peak RSS ${mc.peakRssMb.toFixed(0)} MB (CLI process incl. worker threads)`);
+    result['import-csv200k'] = { wallMs: mc.wallMs, peakRssMb: mc.peakRssMb, bytes: csvBytes };
     if (process.env.RPR_BENCH_SCORE === '1') {
       const model = join(b.out, 'model-paper-cnn', 'model.json');
       if (!existsSync(model)) {
