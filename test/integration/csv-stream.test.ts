@@ -11,10 +11,12 @@ import { CancelledError, InputError } from '../../src-main/core/errors';
 import { gzip } from '../../src-main/core/gzip';
 import type { RawImages } from '../../src-main/core/image';
 import { mulberry32 } from '../../src-main/core/mulberry32';
+import type { DatasetSummary } from '../../src-main/contract/types';
 import { streamCsvFile } from '../../src-main/services/importers/csv-stream';
 import { importDataset } from '../../src-main/services/importers/index';
 import { memorySink } from '../../src-main/services/importers/sink';
 import { STREAM_CHUNK } from '../../src-main/services/importers/stream';
+import { createServices } from '../../src-main/services/index';
 import { makeTmpDir, removeDir, writeAt } from '../helpers/fixtures';
 
 let tmp: string;
@@ -187,5 +189,29 @@ describe('the value range while streaming', () => {
     expect(Array.from(got.splits[0].images.data)).toEqual(Array.from(parseCsv(t, file).pixels));
     expect(got.warnings).toEqual([`${file}: every pixel value is at most 1.0, so values were read as [0,1] and scaled by 255`]);
     expect(log.aborted).toEqual([]);
+  });
+});
+
+describe('datasets.import of a CSV (the service)', () => {
+  it('reports job progress in bytes and stores the same pixels', async () => {
+    const text = bigCsv(200, 9, { header: true });
+    const file = await writeAt(fresh(), 'svc.csv', text);
+    const services = createServices({ version: 'test', dataDir: join(tmp, 'svc-data'), transport: 'loopback', workers: 1 });
+    try {
+      await services.call('workspace.open', { path: join(tmp, 'svc-ws'), create: true });
+      const units = new Set<string>();
+      const off = services.app.events.on('job.progress', (p) => units.add(p.unit));
+      const { jobId } = await services.call('datasets.import', { path: file });
+      const info = await services.app.jobs.settle(jobId);
+      off();
+      expect(info.status).toBe('done');
+      expect([...units]).toEqual(['bytes']);
+      const ds = info.result as DatasetSummary;
+      const want = parseCsv(text, file);
+      const got = services.app.requireWorkspace().datasets.readImageIndices(ds.id, 'train', [0, 199]).data;
+      expect(Array.from(got)).toEqual([...want.pixels.subarray(0, 784), ...want.pixels.subarray(199 * 784)]);
+    } finally {
+      await services.app.close();
+    }
   });
 });
