@@ -166,6 +166,10 @@ export const useGrid = defineStore('grid', () => {
   function setQuery(patch: Partial<GridQuery>): void {
     Object.assign(query.value, patch);
   }
+  /** The thumbnail size in CSS pixels (the grid's cell side). */
+  function setThumbSize(px: number): void {
+    thumbSize.value = px;
+  }
   /** The indices (in `split`) of the images the current result shows, in its order. */
   function shownIndicesIn(split: string): number[] {
     return index.value ? index.value.indicesIn(split, rows.value) : [];
@@ -174,6 +178,6 @@ export const useGrid = defineStore('grid', () => {
   return {
     dataset, index, tiles, tileVersion, wantThumbs, query, rows, lastQueryMs, loading, cursor, detailOpen, detail, run, thumbSize,
     selectedRow, selectedId, load, clear, apply, attachRun, setCursor, openDetail, closeDetail, resetQuery,
-    splitNames, imageCount, selectedImage, setQuery, shownIndicesIn,
+    splitNames, imageCount, selectedImage, setQuery, setThumbSize, shownIndicesIn,
   };
 });
