@@ -61,9 +61,9 @@ export interface RowScores {
 
 export class GridIndex {
   readonly n: number;
-  readonly split: Int32Array;
-  readonly index: Int32Array;
-  readonly label: Int32Array;
+  private readonly split: Int32Array;
+  private readonly index: Int32Array;
+  private readonly label: Int32Array;
   readonly splitNames: string[];
   readonly numClasses: number;
   private readonly rowOf: Int32Array[];
@@ -101,10 +101,6 @@ export class GridIndex {
 
   id(row: number): string {
     return `${this.splitNames[this.split[row]]}/${this.index[row]}`;
-  }
-
-  getScores(): RowScores | null {
-    return this.scores;
   }
 
   /** Attach a scoring run's per-image scores (of one split), or detach with null. */
@@ -193,6 +189,54 @@ export class GridIndex {
     }
     return out.slice(0, m);
   }
+
+  /** The image a row shows: its split's name, its index in that split, its label. */
+  image(row: number): GridImage {
+    return { split: this.splitNames[this.split[row]], index: this.index[row], label: this.label[row] };
+  }
+
+  /** A row's score from the attached run, or null (no run attached, or the row was not scored). */
+  scoreAt(row: number): RowScore | null {
+    const sc = this.scores;
+    if (!sc || sc.steps[row] < 0) return null;
+    return { steps: sc.steps[row], robust: sc.robust[row] > 0, cleanPred: sc.cleanPred[row], foolPred: sc.foolPred[row] };
+  }
+
+  /** The indices (in split `name`) of the images these rows show, in the rows' order; rows of other splits are skipped. */
+  indicesIn(name: string, rows: Iterable<number>): number[] {
+    const s = this.splitId(name);
+    const out: number[] = [];
+    if (s < 0) return out;
+    for (const r of rows) if (this.split[r] === s) out.push(this.index[r]);
+    return out;
+  }
+
+  /** Sets `bits[i]` (one byte per image of split `splitId`) for the images of the rows flagged in `flags` (one byte per row); returns how many. */
+  markFlagged(flags: Uint8Array, splitId: number, bits: Uint8Array): number {
+    let n = 0;
+    for (let r = 0; r < this.n; r++) {
+      if (flags[r] && this.split[r] === splitId) {
+        bits[this.index[r]] = 1;
+        n++;
+      }
+    }
+    return n;
+  }
+}
+
+/** What a grid row shows. */
+export interface GridImage {
+  split: string;
+  index: number;
+  label: number;
+}
+
+/** A scored row: 1-based steps to the first fooling draw (max steps when robust), clean and fooling predictions (-1 none). */
+export interface RowScore {
+  steps: number;
+  robust: boolean;
+  cleanPred: number;
+  foolPred: number;
 }
 
 function mask(ids: number[] | null, size: number): Uint8Array | null {

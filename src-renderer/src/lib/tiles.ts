@@ -120,6 +120,11 @@ export class TileLoader {
     return this.cache.get(TileLoader.key(split, index));
   }
 
+  /** Whether the image is loaded (without marking it used). */
+  has(split: string, index: number): boolean {
+    return this.cache.has(TileLoader.key(split, index));
+  }
+
   /** Ask for these images (most important first); replaces what was wanted before. */
   want(images: WantedImage[]): void {
     this.generation++;

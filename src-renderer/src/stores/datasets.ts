@@ -3,6 +3,7 @@ import { computed, ref } from 'vue';
 import type { DatasetSummary } from '../../../src-main/contract';
 import { useClient } from '../api';
 import { useJobs } from './jobs';
+import { liveInit } from './live';
 import { useNotify } from './notify';
 
 const isDataset = (x: unknown): x is DatasetSummary => !!x && typeof (x as DatasetSummary).id === 'string' && Array.isArray((x as DatasetSummary).splits);
@@ -21,8 +22,6 @@ export const useDatasets = defineStore('datasets', () => {
   const selectedId = ref<string | null>(null);
   const notify = useNotify();
   const jobs = useJobs();
-  let unsub: (() => void) | null = null;
-  let unsubJobs: (() => void) | null = null;
 
   const selected = computed(() => list.value.find((d) => d.id === selectedId.value) ?? null);
 
@@ -31,15 +30,16 @@ export const useDatasets = defineStore('datasets', () => {
     if (!ds.some((d) => d.id === selectedId.value)) selectedId.value = ds[0]?.id ?? null;
   }
 
-  async function init(): Promise<void> {
-    const client = useClient();
-    unsub ??= client.on('datasets.changed', (p) => setList(p.datasets));
-    // the dataset an import or download just made is the one the user wants next (issue 12, item 16)
-    unsubJobs ??= jobs.onJobFinished((f) => {
-      if ((f.kind === 'import' || f.kind === 'download') && f.status === 'done' && isDataset(f.result)) selectImported(f.result);
-    });
-    await refresh();
-  }
+  const init = liveInit(
+    () => [
+      useClient().on('datasets.changed', (p) => setList(p.datasets)),
+      // the dataset an import or download just made is the one the user wants next (issue 12, item 16)
+      jobs.onJobFinished((f) => {
+        if ((f.kind === 'import' || f.kind === 'download') && f.status === 'done' && isDataset(f.result)) selectImported(f.result);
+      }),
+    ],
+    () => refresh(),
+  );
   async function refresh(): Promise<void> {
     const ds = await notify.guard('datasets', () => useClient().call('datasets.list', {}));
     if (ds) setList(ds);
@@ -85,11 +85,5 @@ export const useDatasets = defineStore('datasets', () => {
     return (await notify.guard('choose path', () => useClient().call('datasets.pickPath', { kind }))) ?? null;
   }
 
-  function dispose(): void {
-    unsub?.();
-    unsubJobs?.();
-    unsub = unsubJobs = null;
-  }
-
-  return { list, selectedId, selected, init, refresh, select, importPath, download, remove, pickPath, dispose };
+  return { list, selectedId, selected, init, refresh, select, importPath, download, remove, pickPath };
 });

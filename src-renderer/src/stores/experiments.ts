@@ -3,6 +3,7 @@ import { ref } from 'vue';
 import type { CallInput, ExperimentInfo } from '../../../src-main/contract';
 import { useClient } from '../api';
 import { useJobs } from './jobs';
+import { liveInit } from './live';
 import { useNotify } from './notify';
 
 /** Experiments: seeded by experiments.list, kept live by experiments.changed and the experiment jobs' ends. */
@@ -11,19 +12,16 @@ export const useExperiments = defineStore('experiments', () => {
   const charts = ref<Record<string, Record<string, string>>>({});
   const notify = useNotify();
   const jobs = useJobs();
-  let unsubs: (() => void)[] = [];
 
-  async function init(): Promise<void> {
-    if (unsubs.length === 0) {
-      unsubs = [
-        useClient().on('experiments.changed', () => void refresh()),
-        jobs.onJobFinished((f) => {
-          if (f.kind === 'experiment') void refresh();
-        }),
-      ];
-    }
-    await refresh();
-  }
+  const init = liveInit(
+    () => [
+      useClient().on('experiments.changed', () => void refresh()),
+      jobs.onJobFinished((f) => {
+        if (f.kind === 'experiment') void refresh();
+      }),
+    ],
+    refresh,
+  );
   async function refresh(): Promise<void> {
     const r = await notify.guard('experiments', () => useClient().call('experiments.list', {}));
     if (r) list.value = r;
@@ -55,9 +53,5 @@ export const useExperiments = defineStore('experiments', () => {
     const r = await notify.guard('remove experiment', () => useClient().call('experiments.remove', { experimentId }));
     if (r?.removed) await refresh();
   }
-  function dispose(): void {
-    for (const u of unsubs) u();
-    unsubs = [];
-  }
-  return { list, charts, init, refresh, start, resume, loadCharts, exportBundle, remove, dispose };
+  return { list, charts, init, refresh, start, resume, loadCharts, exportBundle, remove };
 });

@@ -127,8 +127,8 @@ export const useGrid = defineStore('grid', () => {
     const row = selectedRow.value;
     if (!ix || !ds || row < 0) return;
     detailOpen.value = true;
-    const split = ix.splitNames[ix.split[row]];
-    const d = await notify.guard('image detail', () => useClient().call('datasets.image', { datasetId: ds.id, split, index: ix.index[row] }));
+    const img = ix.image(row);
+    const d = await notify.guard('image detail', () => useClient().call('datasets.image', { datasetId: ds.id, split: img.split, index: img.index }));
     if (d && selectedRow.value === row) detail.value = d;
   }
 
@@ -145,8 +145,8 @@ export const useGrid = defineStore('grid', () => {
     const r = rows.value;
     for (const pos of positions) {
       if (pos < 0 || pos >= r.length) continue;
-      const row = r[pos];
-      out.push({ split: ix.splitNames[ix.split[row]], index: ix.index[row] });
+      const img = ix.image(r[pos]);
+      out.push({ split: img.split, index: img.index });
     }
     t.want(out);
   }
@@ -155,8 +155,29 @@ export const useGrid = defineStore('grid', () => {
     query.value = defaultQuery();
   }
 
+  // ---- what views read and change, without reaching into the index or the query object
+  /** the dataset's split names (a split id in the query is a position here) */
+  const splitNames = computed(() => index.value?.splitNames ?? []);
+  /** how many images the dataset has (rows before filtering) */
+  const imageCount = computed(() => index.value?.n ?? 0);
+  /** the image under the cursor, or null */
+  const selectedImage = computed(() => (index.value && selectedRow.value >= 0 ? index.value.image(selectedRow.value) : null));
+  /** Change some of the query's fields (the result follows). */
+  function setQuery(patch: Partial<GridQuery>): void {
+    Object.assign(query.value, patch);
+  }
+  /** The thumbnail size in CSS pixels (the grid's cell side). */
+  function setThumbSize(px: number): void {
+    thumbSize.value = px;
+  }
+  /** The indices (in `split`) of the images the current result shows, in its order. */
+  function shownIndicesIn(split: string): number[] {
+    return index.value ? index.value.indicesIn(split, rows.value) : [];
+  }
+
   return {
     dataset, index, tiles, tileVersion, wantThumbs, query, rows, lastQueryMs, loading, cursor, detailOpen, detail, run, thumbSize,
     selectedRow, selectedId, load, clear, apply, attachRun, setCursor, openDetail, closeDetail, resetQuery,
+    splitNames, imageCount, selectedImage, setQuery, setThumbSize, shownIndicesIn,
   };
 });

@@ -2,6 +2,7 @@ import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import type { JobFinished, JobInfo, JobProgress } from '../../../src-main/contract';
 import { useClient } from '../api';
+import { liveInit } from './live';
 import { useNotify } from './notify';
 
 export interface JobState extends JobInfo {
@@ -19,7 +20,6 @@ export const useJobs = defineStore('jobs', () => {
   const finishListeners = new Set<FinishListener>();
   /** the newest job a view started, by slot (e.g. 'train', 'export'), so a view shows it again after navigation */
   const lastBySlot = ref<Record<string, string>>({});
-  let unsubs: (() => void)[] = [];
 
   const running = computed(() => Object.values(jobs.value).filter((j) => j.status === 'running' || j.status === 'queued'));
 
@@ -49,18 +49,13 @@ export const useJobs = defineStore('jobs', () => {
     for (const l of [...finishListeners]) l(f);
   }
 
-  async function init(): Promise<void> {
-    const client = useClient();
-    if (unsubs.length === 0) {
-      unsubs = [
-        client.on('job.started', (j) => void upsert(j)),
-        client.on('job.progress', onProgress),
-        client.on('job.finished', onFinished),
-      ];
-    }
-    const list = await notify.guard('jobs', () => client.call('jobs.list', {}));
-    if (list) for (const j of list) upsert(j);
-  }
+  const init = liveInit(
+    () => [useClient().on('job.started', (j) => void upsert(j)), useClient().on('job.progress', onProgress), useClient().on('job.finished', onFinished)],
+    async () => {
+      const list = await notify.guard('jobs', () => useClient().call('jobs.list', {}));
+      if (list) for (const j of list) upsert(j);
+    },
+  );
 
   /** jobs a crash or kill left unfinished in this workspace, offered for resume */
   const interrupted = ref<JobInfo[]>([]);
@@ -103,12 +98,7 @@ export const useJobs = defineStore('jobs', () => {
     return () => finishListeners.delete(l);
   }
 
-  function dispose(): void {
-    for (const u of unsubs) u();
-    unsubs = [];
-  }
-
-  return { jobs, running, lastBySlot, interrupted, init, cancel, track, last, onJobFinished, dispose, loadInterrupted, resume, dismiss };
+  return { jobs, running, lastBySlot, interrupted, init, cancel, track, last, onJobFinished, loadInterrupted, resume, dismiss };
 });
 
 export function formatEta(ms: number | null | undefined): string {

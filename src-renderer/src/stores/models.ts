@@ -3,6 +3,7 @@ import { ref } from 'vue';
 import type { CallInput, EvalResult, InputScale, ModelInfo } from '../../../src-main/contract';
 import { useClient } from '../api';
 import { useJobs } from './jobs';
+import { liveInit } from './live';
 import { useNotify } from './notify';
 
 /** Models: seeded by models.list, kept live by models.changed; evaluation results from eval jobs. */
@@ -13,23 +14,20 @@ export const useModels = defineStore('models', () => {
   const evalJobs: Record<string, string> = {};
   const notify = useNotify();
   const jobs = useJobs();
-  let unsubs: (() => void)[] = [];
 
-  async function init(): Promise<void> {
-    if (unsubs.length === 0) {
-      unsubs = [
-        useClient().on('models.changed', () => void refresh()),
-        jobs.onJobFinished((f) => {
-          if (f.kind === 'eval' && f.status === 'done' && f.result) {
-            const r = f.result as EvalResult;
-            evals.value = { ...evals.value, [r.modelId ?? evalJobs[f.jobId]]: r };
-          }
-          if ((f.kind === 'train' || f.kind === 'retrain') && f.status !== 'failed') void refresh();
-        }),
-      ];
-    }
-    await refresh();
-  }
+  const init = liveInit(
+    () => [
+      useClient().on('models.changed', () => void refresh()),
+      jobs.onJobFinished((f) => {
+        if (f.kind === 'eval' && f.status === 'done' && f.result) {
+          const r = f.result as EvalResult;
+          evals.value = { ...evals.value, [r.modelId ?? evalJobs[f.jobId]]: r };
+        }
+        if ((f.kind === 'train' || f.kind === 'retrain') && f.status !== 'failed') void refresh();
+      }),
+    ],
+    refresh,
+  );
   async function refresh(): Promise<void> {
     const r = await notify.guard('models', () => useClient().call('models.list', {}));
     if (r) list.value = r;
@@ -71,9 +69,5 @@ export const useModels = defineStore('models', () => {
     const r = await notify.guard('remove model', () => useClient().call('models.remove', { modelId }));
     if (r?.removed) await refresh();
   }
-  function dispose(): void {
-    for (const u of unsubs) u();
-    unsubs = [];
-  }
-  return { list, evals, init, refresh, train, importModel, exportModel, exportOnnx, evaluate, remove, dispose };
+  return { list, evals, init, refresh, train, importModel, exportModel, exportOnnx, evaluate, remove };
 });

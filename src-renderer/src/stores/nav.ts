@@ -14,5 +14,14 @@ export const useNav = defineStore('nav', () => {
   function go(view: ViewName): void {
     request.value = view;
   }
-  return { request, focusRunId, go };
+  /** Show the Score view with this run's row in focus. */
+  function focusRun(runId: string): void {
+    focusRunId.value = runId;
+    go('score');
+  }
+  /** The shell has followed the request. */
+  function followed(): void {
+    request.value = null;
+  }
+  return { request, focusRunId, go, focusRun, followed };
 });

@@ -3,6 +3,7 @@ import { ref, shallowRef } from 'vue';
 import type { CallInput, ScoreColumnArrays, ScoringRunSummary } from '../../../src-main/contract';
 import { useClient } from '../api';
 import { useJobs } from './jobs';
+import { liveInit } from './live';
 import { useNotify } from './notify';
 
 /** Scoring runs: seeded by scoring.list, kept live by scoring.changed; per-run scores on demand (cached). */
@@ -11,17 +12,16 @@ export const useScoring = defineStore('scoring', () => {
   const notify = useNotify();
   const jobs = useJobs();
   const scoresCache = shallowRef<Record<string, ScoreColumnArrays>>({});
-  let unsub: (() => void) | null = null;
-  let unsubJobs: (() => void) | null = null;
 
-  async function init(): Promise<void> {
-    const client = useClient();
-    unsub ??= client.on('scoring.changed', (p) => (p.done !== undefined && patchProgress(p.runId, p.done) ? undefined : void refreshRun(p.runId)));
-    unsubJobs ??= jobs.onJobFinished((f) => {
-      if (f.kind === 'score') void refresh();
-    });
-    await refresh();
-  }
+  const init = liveInit(
+    () => [
+      useClient().on('scoring.changed', (p) => (p.done !== undefined && patchProgress(p.runId, p.done) ? undefined : void refreshRun(p.runId))),
+      jobs.onJobFinished((f) => {
+        if (f.kind === 'score') void refresh();
+      }),
+    ],
+    refresh,
+  );
   async function refresh(): Promise<void> {
     const r = await notify.guard('scoring runs', () => useClient().call('scoring.list', {}));
     if (r) runs.value = r;
@@ -71,10 +71,5 @@ export const useScoring = defineStore('scoring', () => {
   function forDataset(datasetId: string | null | undefined): ScoringRunSummary[] {
     return runs.value.filter((r) => r.datasetId === datasetId);
   }
-  function dispose(): void {
-    unsub?.();
-    unsubJobs?.();
-    unsub = unsubJobs = null;
-  }
-  return { runs, init, refresh, refreshRun, scores, start, resume, forDataset, dispose };
+  return { runs, init, refresh, refreshRun, scores, start, resume, forDataset };
 });

@@ -85,6 +85,12 @@ export const useSelection = defineStore('selection', () => {
     selectPositions(pos, pos, false);
   }
 
+  /** Shift+arrow: select from the anchor (set at `from` when there is none) to `to`, replacing the selection. */
+  function extendTo(from: number, to: number): void {
+    if (anchor.value < 0) click(from);
+    selectPositions(anchor.value, to, false);
+  }
+
   /** A dragged rectangle between two result positions of a grid with `cols` columns. */
   function selectRect(a: number, b: number, cols: number, add: boolean): void {
     const rows = grid.rows;
@@ -126,13 +132,7 @@ export const useSelection = defineStore('selection', () => {
     ix.splitNames.forEach((name, si) => {
       const total = grid.dataset?.splits.find((x) => x.name === name)?.count ?? 0;
       const bits = new Uint8Array(total);
-      let n = 0;
-      for (let r = 0; r < ix.n; r++) {
-        if (s[r] && ix.split[r] === si) {
-          bits[ix.index[r]] = 1;
-          n++;
-        }
-      }
+      const n = ix.markFlagged(s, si, bits);
       if (n) out.push({ split: name, selection: encodeIndexSet(runsOfBitmap(bits)), n });
     });
     return out;
@@ -196,6 +196,13 @@ export const useSelection = defineStore('selection', () => {
   }
 
   const tagNames = computed(() => [...new Set(Object.values(overrides.value).flatMap((o) => Object.keys(o.tags)))].sort());
+  /** images forced in / out over every split of the grid's dataset */
+  const includedCount = computed(() => Object.values(overrides.value).reduce((a, o) => a + o.includeCount, 0));
+  const excludedCount = computed(() => Object.values(overrides.value).reduce((a, o) => a + o.excludeCount, 0));
+  /** Whether the workspace holds an override edit to undo in one of these splits. */
+  function canUndoIn(splits: string[]): boolean {
+    return splits.some((s) => (overrides.value[s]?.undoDepth ?? 0) > 0);
+  }
 
-  return { selected, count, version, anchor, overrides, marks, busy, tagNames, isSelected, click, selectPositions, selectRect, selectAll, clear, perSplit, loadOverrides, markOf, override, tag, undo, remember };
+  return { selected, count, version, anchor, overrides, marks, busy, tagNames, includedCount, excludedCount, canUndoIn, isSelected, click, extendTo, selectPositions, selectRect, selectAll, clear, perSplit, loadOverrides, markOf, override, tag, undo, remember };
 });

@@ -2,6 +2,7 @@ import { defineStore } from 'pinia';
 import { ref } from 'vue';
 import type { RecentWorkspace, WorkspaceInfo } from '../../../src-main/contract';
 import { useClient } from '../api';
+import { liveInit } from './live';
 import { useNotify } from './notify';
 
 export const useWorkspace = defineStore('workspace', () => {
@@ -10,19 +11,21 @@ export const useWorkspace = defineStore('workspace', () => {
   const loaded = ref(false);
   const busy = ref(false);
   const notify = useNotify();
-  let unsub: (() => void) | null = null;
 
-  async function init(): Promise<void> {
-    const client = useClient();
-    unsub ??= client.on('workspace.changed', (w) => {
-      current.value = w;
-      void loadRecent();
-    });
-    const w = await notify.guard('workspace', () => client.call('workspace.current', {}));
-    if (w !== undefined) current.value = w;
-    await loadRecent();
-    loaded.value = true;
-  }
+  const init = liveInit(
+    () => [
+      useClient().on('workspace.changed', (w) => {
+        current.value = w;
+        void loadRecent();
+      }),
+    ],
+    async () => {
+      const w = await notify.guard('workspace', () => useClient().call('workspace.current', {}));
+      if (w !== undefined) current.value = w;
+      await loadRecent();
+      loaded.value = true;
+    },
+  );
   async function loadRecent(): Promise<void> {
     const r = await notify.guard('recent workspaces', () => useClient().call('workspace.recent', {}));
     if (r) recent.value = r;
@@ -49,9 +52,5 @@ export const useWorkspace = defineStore('workspace', () => {
     const p = await notify.guard('choose folder', () => useClient().call('workspace.pickFolder', { title: 'Choose a workspace folder' }));
     return p ?? null;
   }
-  function dispose(): void {
-    unsub?.();
-    unsub = null;
-  }
-  return { current, recent, loaded, busy, init, open, pickFolder, loadRecent, dispose };
+  return { current, recent, loaded, busy, init, open, pickFolder, loadRecent };
 });
