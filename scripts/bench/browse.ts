@@ -39,6 +39,31 @@ const FIRST_TILE_DRAWN = (): boolean => {
   return d[3] > 0 && !(d[0] === 0x33 && d[1] === 0x33 && d[2] === 0x33);
 };
 
+interface CpuProfile {
+  nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+/** Self time per function of a CDP CPU profile, the largest first, as printable lines. */
+function topSelfTime(p: CpuProfile, n: number): string {
+  const byId = new Map(p.nodes.map((x) => [x.id, x.callFrame]));
+  const self = new Map<string, number>();
+  let total = 0;
+  p.samples.forEach((id, i) => {
+    const f = byId.get(id);
+    const us = p.timeDeltas[i] ?? 0;
+    total += us;
+    const key = f ? `${f.functionName || '(anonymous)'} ${f.url.split('/').pop() ?? ''}:${f.lineNumber + 1}` : '?';
+    self.set(key, (self.get(key) ?? 0) + us);
+  });
+  return [...self.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, n)
+    .map(([k, us]) => `    ${(us / 1000).toFixed(0).padStart(6)} ms ${((100 * us) / total).toFixed(1).padStart(5)}%  ${k}`)
+    .join('\n');
+}
+
 /** VmRSS and VmHWM (peak) of a process, in MiB. */
 function rss(pid: number): { rssMiB: number; peakMiB: number } | null {
   try {
@@ -213,7 +238,13 @@ async function browseSet(root: string, out: string, plan: SetPlan): Promise<Reco
       r.filterRobust = await queryMs(page, () => page.getByTestId('filter-robust').selectOption('no'));
       r.filterRobustReset = await queryMs(page, () => page.getByTestId('filter-robust').selectOption('any'));
     }
+    if (process.env.BENCH_BROWSE_PROFILE === '1') await cdp.send('Profiler.enable').then(() => cdp.send('Profiler.start'));
     r.scroll = await scrollRoundTrip(page, 120);
+    if (process.env.BENCH_BROWSE_PROFILE === '1') {
+      const { profile } = (await cdp.send('Profiler.stop')) as { profile: CpuProfile };
+      writeFileSync(join(out, `scroll-${plan.name}.cpuprofile`), JSON.stringify(profile));
+      console.log(`  where the scroll's main-thread time went (self time, top 12; profile in bench-results/scroll-${plan.name}.cpuprofile):\n${topSelfTime(profile, 12)}`);
+    }
     // the last row shows the right image (in the current sort order)
     await page.getByTestId('grid').focus();
     await page.keyboard.press('End');
