@@ -30,10 +30,12 @@ import type {
 } from './types';
 import { issueText } from './messages';
 import { schemeParamProblems } from './schemes';
+import { SPLIT_NAME_RE, SPLIT_NAME_RULE } from './names';
+import { DEFAULT_MAX_STEPS } from './validate';
 
 const id = z.string().min(1).max(200);
 const path = z.string().min(1).max(4096);
-const split = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'split names are letters, digits, _ and -');
+const split = z.string().regex(SPLIT_NAME_RE, `split names are ${SPLIT_NAME_RULE}`);
 const seed = z.number().int().min(0).max(2 ** 32 - 1);
 const index = z.number().int().min(0);
 /** a name the user gives a dataset, model, run or curated set */
@@ -155,7 +157,7 @@ export const calls = {
     datasetId: id,
     split,
     scheme: schemeSpec.default({ name: 'paper', params: { k: 28 } }),
-    maxSteps: z.number().int().min(1).max(100000).default(250),
+    maxSteps: z.number().int().min(1).max(100000).default(DEFAULT_MAX_STEPS),
     seed: seed.default(0),
   }),
   'scoring.resume': z.object({ runId: id }),

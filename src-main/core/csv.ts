@@ -12,6 +12,7 @@
  * - Labels: integers 0..255; class id = label.
  */
 import type { ImageShape } from '../contract/types';
+import { CSV_SPLIT_NAME_RULE, isCsvSplitName } from '../contract/names';
 import { InputError } from './errors';
 
 export interface CsvTable {
@@ -28,7 +29,6 @@ export interface CsvTable {
 }
 
 const LABEL_NAMES = ['label', 'labels', 'class', 'y', 'target'];
-const SPLIT_NAME = /^[a-z0-9_-]+$/;
 
 export function parseCsv(text: string, file: string): CsvTable {
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
@@ -110,7 +110,7 @@ export function parseCsv(text: string, file: string): CsvTable {
         labels[row] = v;
       } else {
         const name = unquote(line.slice(start, stop).trim());
-        if (!SPLIT_NAME.test(name)) throw new InputError(file, `line ${lineNo}, column ${col + 1} (split): split name ${quoteCell(name)} must match [a-z0-9_-]+`);
+        if (!isCsvSplitName(name)) throw new InputError(file, `line ${lineNo}, column ${col + 1} (split): split name ${quoteCell(name)} must match ${CSV_SPLIT_NAME_RULE}`);
         (splitOf as string[]).push(name);
       }
       col++;
