@@ -12,7 +12,6 @@ import type {
   CuratedSetInfo,
   CurationPreview,
   DatasetSummary,
-  EvalResult,
   FoolingView,
   ImageColumnArrays,
   ImageDetail,
@@ -300,8 +299,6 @@ export interface CallResults extends ExperimentCallResults {
   'jobs.resume': { jobId: string };
   'jobs.dismiss': { dismissed: boolean };
 }
-
-export type EvalJobResult = EvalResult;
 
 /** Validate an input at the door. Throws ContractError with a readable message. */
 export function parseCall<N extends CallName>(name: string, input: unknown): { name: N; args: CallArgs<N> } {

@@ -236,12 +236,6 @@ export const useCuration = defineStore('curation', () => {
     if (c) comparison.value = c;
     return c;
   }
-  function dispose(): void {
-    unsub?.();
-    unsub = null;
-    if (timer) clearTimeout(timer);
-  }
-
   // ---- the chosen curated set's recipe (issue 12, item 4; the choice itself lives in stores/selectedSet.ts)
 
   /**
@@ -273,7 +267,7 @@ export const useCuration = defineStore('curation', () => {
     setKeepMisclassified,
     runId, rules, overrides, overrideList, undoStack, canUndo, preview, previewing, sets, comparison,
     init, refreshSets, selectRun, setMinSteps, setBalance, setSeed, override, overrideRange, undo,
-    refreshPreview, save, exportSet, retrain, compare, dispose,
+    refreshPreview, save, exportSet, retrain, compare,
     loadRecipe,
   };
 });

@@ -85,11 +85,5 @@ export const useDatasets = defineStore('datasets', () => {
     return (await notify.guard('choose path', () => useClient().call('datasets.pickPath', { kind }))) ?? null;
   }
 
-  function dispose(): void {
-    unsub?.();
-    unsubJobs?.();
-    unsub = unsubJobs = null;
-  }
-
-  return { list, selectedId, selected, init, refresh, select, importPath, download, remove, pickPath, dispose };
+  return { list, selectedId, selected, init, refresh, select, importPath, download, remove, pickPath };
 });

@@ -55,9 +55,5 @@ export const useExperiments = defineStore('experiments', () => {
     const r = await notify.guard('remove experiment', () => useClient().call('experiments.remove', { experimentId }));
     if (r?.removed) await refresh();
   }
-  function dispose(): void {
-    for (const u of unsubs) u();
-    unsubs = [];
-  }
-  return { list, charts, init, refresh, start, resume, loadCharts, exportBundle, remove, dispose };
+  return { list, charts, init, refresh, start, resume, loadCharts, exportBundle, remove };
 });

@@ -103,12 +103,7 @@ export const useJobs = defineStore('jobs', () => {
     return () => finishListeners.delete(l);
   }
 
-  function dispose(): void {
-    for (const u of unsubs) u();
-    unsubs = [];
-  }
-
-  return { jobs, running, lastBySlot, interrupted, init, cancel, track, last, onJobFinished, dispose, loadInterrupted, resume, dismiss };
+  return { jobs, running, lastBySlot, interrupted, init, cancel, track, last, onJobFinished, loadInterrupted, resume, dismiss };
 });
 
 export function formatEta(ms: number | null | undefined): string {

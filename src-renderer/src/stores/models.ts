@@ -71,9 +71,5 @@ export const useModels = defineStore('models', () => {
     const r = await notify.guard('remove model', () => useClient().call('models.remove', { modelId }));
     if (r?.removed) await refresh();
   }
-  function dispose(): void {
-    for (const u of unsubs) u();
-    unsubs = [];
-  }
-  return { list, evals, init, refresh, train, importModel, exportModel, exportOnnx, evaluate, remove, dispose };
+  return { list, evals, init, refresh, train, importModel, exportModel, exportOnnx, evaluate, remove };
 });

@@ -71,10 +71,5 @@ export const useScoring = defineStore('scoring', () => {
   function forDataset(datasetId: string | null | undefined): ScoringRunSummary[] {
     return runs.value.filter((r) => r.datasetId === datasetId);
   }
-  function dispose(): void {
-    unsub?.();
-    unsubJobs?.();
-    unsub = unsubJobs = null;
-  }
-  return { runs, init, refresh, refreshRun, scores, start, resume, forDataset, dispose };
+  return { runs, init, refresh, refreshRun, scores, start, resume, forDataset };
 });

@@ -49,9 +49,5 @@ export const useWorkspace = defineStore('workspace', () => {
     const p = await notify.guard('choose folder', () => useClient().call('workspace.pickFolder', { title: 'Choose a workspace folder' }));
     return p ?? null;
   }
-  function dispose(): void {
-    unsub?.();
-    unsub = null;
-  }
-  return { current, recent, loaded, busy, init, open, pickFolder, loadRecent, dispose };
+  return { current, recent, loaded, busy, init, open, pickFolder, loadRecent };
 });
