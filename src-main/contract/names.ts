@@ -4,7 +4,8 @@
  * the scores CSV (core/scores-csv.ts). Split names become file and folder names in the
  * workspace and in exports, so they are 1 to 64 letters, digits, _ and -.
  *
- * Pure: any layer may import it, the renderer included.
+ * Pure (no imports): every layer of src-main may import it. The renderer does not use it (its
+ * lint allow-list names the contract modules it may value-import: schemes, validate, frame, index-set).
  */
 
 export const SPLIT_NAME_RE = /^[A-Za-z0-9_-]{1,64}$/;
