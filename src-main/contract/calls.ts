@@ -28,7 +28,7 @@ import type {
   RemovalResult,
 } from './types';
 import { issueText } from './messages';
-import { schemeParamProblems } from './schemes';
+import { SCHEME_NAMES, schemeParamProblems } from './schemes';
 import { SPLIT_NAME_RE, SPLIT_NAME_RULE } from './names';
 import { DEFAULT_MAX_STEPS } from './validate';
 
@@ -41,7 +41,7 @@ const index = z.number().int().min(0);
 const itemName = z.string().trim().min(1, 'a name cannot be empty').max(200, 'a name is at most 200 characters');
 
 export const schemeSpec = z.object({
-  name: z.enum(['paper', 'pixels', 'salt-pepper', 'gaussian', 'blur', 'occlusion', 'brightness-contrast', 'fog']),
+  name: z.enum(SCHEME_NAMES),
   params: z.record(z.string(), z.number().finite()),
 }).superRefine(checkSchemeParams);
 

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { DEFAULT_MAX_STEPS } from './validate';
+import { SCHEME_NAMES } from './schemes';
 
 const id = z.string().min(1).max(200);
 const path = z.string().min(1).max(4096);
@@ -24,7 +25,7 @@ export const experimentInput = z.object({
   arch: z.enum(['paper-cnn', 'classic-cnn', 'mlp']).default('paper-cnn'),
   /** perturbation scheme (k defaults to √(H·W) for paper/pixels) */
   scheme: z
-    .object({ name: z.enum(['paper', 'pixels', 'salt-pepper', 'gaussian', 'blur', 'occlusion', 'brightness-contrast', 'fog']), params: z.record(z.string(), z.number().finite()) })
+    .object({ name: z.enum(SCHEME_NAMES), params: z.record(z.string(), z.number().finite()) })
     .default({ name: 'paper', params: {} }),
   maxSteps: z.number().int().min(1).max(100000).default(DEFAULT_MAX_STEPS),
   /** 'converge', 'equal-steps' or 'epochs:N' */

@@ -7,6 +7,8 @@ import { calls } from '../../src-main/contract/calls';
 import { scoreArrays } from '../../src-main/contract/columns';
 import { CALL_CHANNEL, EVENT_CHANNEL } from '../../src-main/contract/ipc-channels';
 import { DEFAULT_MAX_STEPS } from '../../src-main/contract/validate';
+import { SCHEME_NAMES } from '../../src-main/contract/schemes';
+import { schemeNames } from '../../src-main/core/perturb/index';
 import { wireIpc } from '../../src-main/app/ipc';
 import { EventBus } from '../../src-main/services/events';
 import { scoreCommand } from '../../src-main/cli/commands/score';
@@ -57,5 +59,16 @@ describe('scores as scoring.scores sends them', () => {
     expect(a.cleanConf).toEqual(Float32Array.from([0.5, 0.25]));
     expect(a.foolPred).toEqual(Int32Array.from([-1, 4]));
     expect(a.foolUpper).toEqual(Float32Array.from([0.01, 1]));
+  });
+});
+
+describe('one list of scheme names', () => {
+  it("the doors accept exactly the contract's SCHEME_NAMES, which are core's schemes", () => {
+    expect([...SCHEME_NAMES].sort()).toEqual([...schemeNames].sort());
+    for (const name of SCHEME_NAMES) {
+      expect(calls['scoring.preview'].shape.scheme.safeParse({ name, params: {} }).success, name).toBe(true);
+      expect(calls['experiments.start'].safeParse({ datasetId: 'd', scheme: { name, params: {} } }).success, name).toBe(true);
+    }
+    expect(calls['experiments.start'].safeParse({ datasetId: 'd', scheme: { name: 'nope', params: {} } }).success).toBe(false);
   });
 });
