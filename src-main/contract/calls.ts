@@ -29,7 +29,7 @@ import type {
 } from './types';
 import { issueText } from './messages';
 import { SCHEME_NAMES, schemeParamProblems } from './schemes';
-import { SPLIT_NAME_RE, SPLIT_NAME_RULE } from './names';
+import { ARCH_NAMES, SPLIT_NAME_RE, SPLIT_NAME_RULE } from './names';
 import { DEFAULT_MAX_STEPS } from './validate';
 
 const id = z.string().min(1).max(200);
@@ -132,7 +132,7 @@ export const calls = {
   'models.list': z.object({}),
   'models.train': z.object({
     datasetId: id,
-    arch: z.enum(['paper-cnn', 'classic-cnn', 'mlp']),
+    arch: z.enum(ARCH_NAMES),
     epochs: z.number().int().min(1).max(1000),
     seed,
     validationShare: z.number().min(0).max(0.5).default(0.1),

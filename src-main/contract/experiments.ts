@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { DEFAULT_MAX_STEPS } from './validate';
 import { SCHEME_NAMES } from './schemes';
+import { ARCH_NAMES } from './names';
 
 const id = z.string().min(1).max(200);
 const path = z.string().min(1).max(4096);
@@ -22,7 +23,7 @@ export const policySpec = z.object({
 
 export const experimentInput = z.object({
   datasetId: id,
-  arch: z.enum(['paper-cnn', 'classic-cnn', 'mlp']).default('paper-cnn'),
+  arch: z.enum(ARCH_NAMES).default('paper-cnn'),
   /** perturbation scheme (k defaults to √(H·W) for paper/pixels) */
   scheme: z
     .object({ name: z.enum(SCHEME_NAMES), params: z.record(z.string(), z.number().finite()) })

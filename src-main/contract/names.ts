@@ -1,10 +1,15 @@
+import type { ArchName } from './types';
+
+/** The model zoo's architectures, once: the doors (calls.ts, experiments.ts), the CLI and engine/zoo.ts read it. */
+export const ARCH_NAMES = ['paper-cnn', 'classic-cnn', 'mlp'] as const satisfies readonly ArchName[];
+
 /**
  * Split names: the one rule, read by the contract's door (calls.ts), the store
  * (store/datasets.ts), the CSV importer and parser (services/importers/csv.ts, core/csv.ts) and
  * the scores CSV (core/scores-csv.ts). Split names become file and folder names in the
  * workspace and in exports, so they are 1 to 64 letters, digits, _ and -.
  *
- * Pure (no imports): every layer of src-main may import it. The renderer does not use it (its
+ * Pure (types only): every layer of src-main may import it. The renderer does not use it (its
  * lint allow-list names the contract modules it may value-import: schemes, validate, frame, index-set).
  */
 

@@ -8,6 +8,7 @@ import { scoreArrays } from '../../src-main/contract/columns';
 import { CALL_CHANNEL, EVENT_CHANNEL } from '../../src-main/contract/ipc-channels';
 import { DEFAULT_MAX_STEPS } from '../../src-main/contract/validate';
 import { SCHEME_NAMES } from '../../src-main/contract/schemes';
+import { ARCH_NAMES } from '../../src-main/contract/names';
 import { schemeNames } from '../../src-main/core/perturb/index';
 import { wireIpc } from '../../src-main/app/ipc';
 import { EventBus } from '../../src-main/services/events';
@@ -70,5 +71,16 @@ describe('one list of scheme names', () => {
       expect(calls['experiments.start'].safeParse({ datasetId: 'd', scheme: { name, params: {} } }).success, name).toBe(true);
     }
     expect(calls['experiments.start'].safeParse({ datasetId: 'd', scheme: { name: 'nope', params: {} } }).success).toBe(false);
+  });
+});
+
+describe('one list of architecture names', () => {
+  it('the training and experiments doors accept exactly ARCH_NAMES', () => {
+    expect([...ARCH_NAMES]).toEqual(['paper-cnn', 'classic-cnn', 'mlp']);
+    for (const arch of [...ARCH_NAMES, 'resnet']) {
+      const known = (ARCH_NAMES as readonly string[]).includes(arch);
+      expect(calls['models.train'].safeParse({ datasetId: 'd', arch, epochs: 1, seed: 0 }).success, arch).toBe(known);
+      expect(calls['experiments.start'].safeParse({ datasetId: 'd', arch }).success, arch).toBe(known);
+    }
   });
 });

@@ -8,6 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { ExperimentInfo } from '../../contract/experiments';
 import { DEFAULT_MAX_STEPS } from '../../contract/validate';
+import { ARCH_NAMES } from '../../contract/names';
 import { parseBudget } from '../../core/budget';
 import { PAPER } from '../../core/experiment/paper-report';
 import { parsePolicies, type PolicySpec } from '../../core/experiment/policies';
@@ -42,7 +43,7 @@ export const reproduceCommand: Command = {
     const data = requireStr(args, 'data', reproduceCommand);
     const out = resolve(requireStr(args, 'out', reproduceCommand));
     const arch = str(args, 'arch') ?? 'paper-cnn';
-    if (!['paper-cnn', 'classic-cnn', 'mlp'].includes(arch)) throw new UsageError(`--arch must be paper-cnn, classic-cnn or mlp`);
+    if (!(ARCH_NAMES as readonly string[]).includes(arch)) throw new UsageError(`--arch must be ${ARCH_NAMES.slice(0, -1).join(', ')} or ${ARCH_NAMES[ARCH_NAMES.length - 1]}`);
     if (str(args, 'epochs') !== undefined && str(args, 'budget') !== undefined) throw new UsageError('use --budget epochs:N or --epochs N, not both');
     // --epochs N is the older spelling of --budget epochs:N
     const budget = str(args, 'epochs') !== undefined ? `epochs:${int(args, 'epochs', 3, 1, 1000)}` : (str(args, 'budget') ?? 'converge');
