@@ -9,7 +9,17 @@ export default defineConfig({
           name: 'unit',
           environment: 'node',
           globalSetup: ['test/helpers/global-setup.ts'],
-          include: ['test/unit/**/*.test.ts', 'test/integration/**/*.test.ts'],
+          include: ['test/unit/**/*.test.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        test: {
+          name: 'integration',
+          environment: 'node',
+          globalSetup: ['test/helpers/global-setup.ts'],
+          include: ['test/integration/**/*.test.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
         },

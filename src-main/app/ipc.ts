@@ -9,9 +9,7 @@ import { classifyError, errorSentence } from '../services/errors';
 import { encodeTyped, hasTypedArrays } from '../contract/frame';
 import type { EventBus } from '../services/events';
 import { isAppUrl } from './security';
-
-export const CALL_CHANNEL = 'rpr:call';
-export const EVENT_CHANNEL = 'rpr:event';
+import { CALL_CHANNEL, EVENT_CHANNEL } from '../contract/ipc-channels';
 
 export function wireIpc(opts: {
   ipcMain: IpcMain;

@@ -117,7 +117,8 @@ export function writeJsonFile(path: string, value: unknown): void {
   renameSync(tmp, full);
 }
 
-export function formatEta(ms: number | null): string {
+/** a duration as a clock for the progress line: m:ss or h:mm:ss ('--:--' when unknown) */
+export function formatClock(ms: number | null): string {
   if (ms === null) return '--:--';
   const s = Math.round(ms / 1000);
   const h = Math.floor(s / 3600);
@@ -133,7 +134,7 @@ export async function followJob<T>(services: Services, jobId: string, io: CliIo)
     const pct = p.total > 0 ? ((100 * p.done) / p.total).toFixed(1) : '0.0';
     const rate = p.rate >= 100 ? p.rate.toFixed(0) : p.rate.toFixed(1);
     const preds = p.metrics?.predictionsPerSec ? ` ${Math.round(p.metrics.predictionsPerSec)} predictions/s` : '';
-    io.progress(`${pct}% ${p.done}/${p.total} ${rate} ${p.unit}/s${preds} ETA ${formatEta(p.etaMs)}${p.message ? ' ' + p.message : ''}`);
+    io.progress(`${pct}% ${p.done}/${p.total} ${rate} ${p.unit}/s${preds} ETA ${formatClock(p.etaMs)}${p.message ? ' ' + p.message : ''}`);
   });
   const onSigint = () => {
     io.err('cancelling…');

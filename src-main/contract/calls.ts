@@ -12,7 +12,6 @@ import type {
   CuratedSetInfo,
   CurationPreview,
   DatasetSummary,
-  EvalResult,
   FoolingView,
   ImageColumnArrays,
   ImageDetail,
@@ -29,18 +28,20 @@ import type {
   RemovalResult,
 } from './types';
 import { issueText } from './messages';
-import { schemeParamProblems } from './schemes';
+import { SCHEME_NAMES, schemeParamProblems } from './schemes';
+import { ARCH_NAMES, SPLIT_NAME_RE, SPLIT_NAME_RULE } from './names';
+import { DEFAULT_MAX_STEPS } from './validate';
 
 const id = z.string().min(1).max(200);
 const path = z.string().min(1).max(4096);
-const split = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'split names are letters, digits, _ and -');
+const split = z.string().regex(SPLIT_NAME_RE, `split names are ${SPLIT_NAME_RULE}`);
 const seed = z.number().int().min(0).max(2 ** 32 - 1);
 const index = z.number().int().min(0);
 /** a name the user gives a dataset, model, run or curated set */
 const itemName = z.string().trim().min(1, 'a name cannot be empty').max(200, 'a name is at most 200 characters');
 
 export const schemeSpec = z.object({
-  name: z.enum(['paper', 'pixels', 'salt-pepper', 'gaussian', 'blur', 'occlusion', 'brightness-contrast', 'fog']),
+  name: z.enum(SCHEME_NAMES),
   params: z.record(z.string(), z.number().finite()),
 }).superRefine(checkSchemeParams);
 
@@ -131,7 +132,7 @@ export const calls = {
   'models.list': z.object({}),
   'models.train': z.object({
     datasetId: id,
-    arch: z.enum(['paper-cnn', 'classic-cnn', 'mlp']),
+    arch: z.enum(ARCH_NAMES),
     epochs: z.number().int().min(1).max(1000),
     seed,
     validationShare: z.number().min(0).max(0.5).default(0.1),
@@ -155,7 +156,7 @@ export const calls = {
     datasetId: id,
     split,
     scheme: schemeSpec.default({ name: 'paper', params: { k: 28 } }),
-    maxSteps: z.number().int().min(1).max(100000).default(250),
+    maxSteps: z.number().int().min(1).max(100000).default(DEFAULT_MAX_STEPS),
     seed: seed.default(0),
   }),
   'scoring.resume': z.object({ runId: id }),
@@ -298,8 +299,6 @@ export interface CallResults extends ExperimentCallResults {
   'jobs.resume': { jobId: string };
   'jobs.dismiss': { dismissed: boolean };
 }
-
-export type EvalJobResult = EvalResult;
 
 /** Validate an input at the door. Throws ContractError with a readable message. */
 export function parseCall<N extends CallName>(name: string, input: unknown): { name: N; args: CallArgs<N> } {

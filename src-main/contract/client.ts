@@ -12,7 +12,7 @@ export interface RprClient {
   readonly transport: 'ipc' | 'loopback' | 'memory';
 }
 
-/** Errors travel as { error: { name, message } } and are rethrown as RprError on the client. */
+/** Errors travel as { error: { name, message, status, kind } } and are rethrown as ClientError in the renderer (src-renderer/src/api/errors.ts). */
 export interface WireError {
   name: string;
   message: string;
@@ -22,17 +22,12 @@ export interface WireError {
   kind?: string;
 }
 
-export class RprError extends Error {
-  constructor(
-    message: string,
-    readonly kind: string = 'Error',
-  ) {
-    super(message);
-    this.name = 'RprError';
-  }
-}
-
-/** The function the preload exposes on window.rpr (narrow, typed; never ipcRenderer itself). */
+/**
+ * The functions the preload exposes on window.rpr: narrow (never ipcRenderer itself) but not
+ * typed per call: a call name is a string and its input unknown. The renderer's IPC client
+ * (src-renderer/src/api/ipc.ts) gives them the contract's types; the main side validates every
+ * input at the door (parseCall).
+ */
 export interface PreloadApi {
   /** `frame`: a value holding typed arrays, sent as a binary typed frame (contract/frame.ts) */
   invoke(name: string, input: unknown): Promise<{ ok: true; value: unknown } | { ok: true; frame: Uint8Array } | { ok: false; error: WireError }>;

@@ -19,15 +19,3 @@ export interface EventPayloads {
 }
 
 export type EventName = keyof EventPayloads;
-
-export const eventNames: readonly EventName[] = [
-  'job.started',
-  'job.progress',
-  'job.finished',
-  'workspace.changed',
-  'datasets.changed',
-  'models.changed',
-  'scoring.changed',
-  'curation.changed',
-  'experiments.changed',
-] as const;

@@ -4,6 +4,9 @@
  * policies, each compared with its matched control; one resumable job.
  */
 import { z } from 'zod';
+import { DEFAULT_MAX_STEPS } from './validate';
+import { SCHEME_NAMES } from './schemes';
+import { ARCH_NAMES } from './names';
 
 const id = z.string().min(1).max(200);
 const path = z.string().min(1).max(4096);
@@ -20,12 +23,12 @@ export const policySpec = z.object({
 
 export const experimentInput = z.object({
   datasetId: id,
-  arch: z.enum(['paper-cnn', 'classic-cnn', 'mlp']).default('paper-cnn'),
+  arch: z.enum(ARCH_NAMES).default('paper-cnn'),
   /** perturbation scheme (k defaults to √(H·W) for paper/pixels) */
   scheme: z
-    .object({ name: z.enum(['paper', 'pixels', 'salt-pepper', 'gaussian', 'blur', 'occlusion', 'brightness-contrast', 'fog']), params: z.record(z.string(), z.number().finite()) })
+    .object({ name: z.enum(SCHEME_NAMES), params: z.record(z.string(), z.number().finite()) })
     .default({ name: 'paper', params: {} }),
-  maxSteps: z.number().int().min(1).max(100000).default(250),
+  maxSteps: z.number().int().min(1).max(100000).default(DEFAULT_MAX_STEPS),
   /** 'converge', 'equal-steps' or 'epochs:N' */
   budget: z.string().regex(/^(converge|equal-steps|epochs:[1-9][0-9]{0,3})$/, "budget is 'converge', 'equal-steps' or 'epochs:N'").default('converge'),
   patience: z.number().int().min(1).max(100).default(3),

@@ -68,13 +68,6 @@ function open(bytes: Uint8Array): { kind: number; header: unknown; payloadAt: nu
   return { kind: bytes[5], header, payloadAt: pad8(12 + len) };
 }
 
-/** True when the bytes start like a frame. */
-export function isFrame(bytes: unknown): bytes is Uint8Array {
-  if (!(bytes instanceof Uint8Array) || bytes.length < 12) return false;
-  for (let i = 0; i < 4; i++) if (bytes[i] !== FRAME_MAGIC.charCodeAt(i)) return false;
-  return true;
-}
-
 export function encodeThumbs(h: ThumbsHeader, pixels: Uint8Array): Uint8Array {
   const size = h.shape.height * h.shape.width * h.shape.channels;
   if (pixels.length !== h.count * size) throw new RangeError(`thumbs frame: ${pixels.length} bytes for ${h.count} images of ${size}`);
@@ -150,9 +143,4 @@ export function decodeTyped(bytes: Uint8Array): unknown {
     return v;
   };
   return revive(h.value);
-}
-
-/** Any frame: thumbs become ThumbsFrame, typed frames their value. */
-export function decodeFrame(bytes: Uint8Array): unknown {
-  return bytes[5] === KIND_THUMBS ? decodeThumbs(bytes) : decodeTyped(bytes);
 }

@@ -26,6 +26,9 @@ export interface SchemeParamsSpec {
   params: ParamSpec[];
 }
 
+/** every scheme's name, once: the contract's doors (calls.ts, experiments.ts) make their enums from it */
+export const SCHEME_NAMES = ['paper', 'pixels', 'salt-pepper', 'gaussian', 'blur', 'occlusion', 'brightness-contrast', 'fog'] as const satisfies readonly SchemeName[];
+
 /** when no dataset is chosen yet */
 export const DEFAULT_SHAPE: ImageShape = { height: 28, width: 28, channels: 1 };
 

@@ -4,7 +4,7 @@
  * The renderer imports these with `import type` only.
  */
 
-export type SplitName = string; // 'train' | 'test' for MNIST; any [a-z0-9_-]+ for other sets
+export type SplitName = string; // 'train' | 'test' for MNIST; the rule: contract/names.ts
 
 /** `<split>/<index>`: the 0-based index in the split's file order. */
 export type ImageId = string;

@@ -12,6 +12,9 @@ export interface NumberRule {
   integer?: boolean;
 }
 
+/** Max steps (perturbation draws per image) when none is given: the contract, the CLI and the forms read this one. */
+export const DEFAULT_MAX_STEPS = 250;
+
 /** Limits of the form fields that are not scheme parameters. calls.ts uses the same numbers (test/unit/form-limits.test.ts). */
 export const LIMITS = {
   maxSteps: { min: 1, max: 100000, integer: true },

@@ -24,6 +24,7 @@ import { colName, countCells, isBlank, parseNumber, quoteCell, ragged, unquote }
 import type { CsvLayout } from './csv-layout';
 import { ColumnKind, readLayout } from './csv-layout';
 import { CsvValueRange, unitToByte } from './csv-scale';
+import { CSV_SPLIT_NAME_RULE, isCsvSplitName } from '../contract/names';
 import { InputError } from './errors';
 
 export interface CsvTable {
@@ -38,8 +39,6 @@ export interface CsvTable {
   header: string[] | null;
   warnings: string[];
 }
-
-const SPLIT_NAME = /^[a-z0-9_-]+$/;
 
 /** Longest line the reader holds (UTF-16 units): a row of 4,000,000 three-digit cells fits. */
 export const MAX_LINE_CHARS = 1 << 24;
@@ -153,7 +152,7 @@ export class CsvReader {
         row.label = v;
       } else {
         const name = unquote(line.slice(start, stop).trim());
-        if (!SPLIT_NAME.test(name)) throw new InputError(file, `line ${lineNo}, column ${col + 1} (split): split name ${quoteCell(name)} must match [a-z0-9_-]+`);
+        if (!isCsvSplitName(name)) throw new InputError(file, `line ${lineNo}, column ${col + 1} (split): split name ${quoteCell(name)} must match ${CSV_SPLIT_NAME_RULE}`);
         row.split = name;
       }
       col++;

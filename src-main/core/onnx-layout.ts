@@ -7,7 +7,6 @@
 import type { ImageShape } from '../contract/types';
 
 export type OnnxLayout = 'nchw' | 'nhwc' | 'flat';
-export const ONNX_LAYOUTS: readonly OnnxLayout[] = ['nchw', 'nhwc', 'flat'];
 
 /** A declared dimension: a number, or null for a dynamic / symbolic one. */
 export type Dim = number | null;

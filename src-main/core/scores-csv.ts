@@ -3,6 +3,7 @@
  * `id,split,index,label,steps,robust,cleanPred,foolPred`, id = `<split>/<index>`, robust 0/1,
  * foolPred empty when the image was never fooled.
  */
+import { isSplitName, splitNameProblem } from '../contract/names';
 import { InputError } from './errors';
 
 export const SCORES_CSV_HEADER = 'id,split,index,label,steps,robust,cleanPred,foolPred';
@@ -22,7 +23,8 @@ export interface ParsedScoreRow extends ScoreRow {
 }
 
 export function formatScoresCsv(rows: readonly ScoreRow[], split: string): string {
-  if (!/^[A-Za-z0-9_-]+$/.test(split)) throw new RangeError(`split name "${split}" must be letters, digits, _ and -`);
+  const problem = splitNameProblem(split);
+  if (problem) throw new RangeError(problem);
   const lines = [SCORES_CSV_HEADER];
   for (const r of rows) {
     const fool = r.foolPred >= 0 ? String(r.foolPred) : '';
@@ -56,7 +58,7 @@ export function parseScoresCsv(text: string, file: string): ParsedScoreRow[] {
     const f = lines[i].split(',');
     if (f.length !== 8) bad(`expected 8 fields, found ${f.length}`);
     const [id, split, ...rest] = f;
-    if (!/^[A-Za-z0-9_-]+$/.test(split)) bad(`invalid split ${cut(split)}`);
+    if (!isSplitName(split)) bad(`invalid split ${cut(split)}`);
     const names = ['index', 'label', 'steps', 'robust', 'cleanPred'];
     const nums = names.map((name, k) => {
       const v = rest[k];

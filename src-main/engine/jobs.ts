@@ -91,12 +91,6 @@ async function withPixelFile<T>(path: string, shape: RawImages['shape'], fn: (f:
 /** Evaluation chunk: whole images of about a window's bytes. */
 const evalChunk = (shape: RawImages['shape']) => Math.max(1, Math.min(4096, Math.floor(WINDOW_BYTES / imageSize(shape))));
 
-/** Drops the cached model (tests, memory pressure). */
-export function clearJobCaches(): void {
-  modelCache?.model.dispose();
-  modelCache = null;
-}
-
 /** Lets queued messages (cancel) in between awaits that never leave the microtask queue. */
 function yieldingClassifier(c: Classifier): Classifier {
   return {

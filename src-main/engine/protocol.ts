@@ -8,6 +8,7 @@ import type { ImageResult } from '../core/scheduler';
 import type { MistakeKind } from '../core/errors';
 import type { OnnxLayout } from '../core/onnx-layout';
 import type { OnnxSettings } from './onnx/model';
+import type { TrainResult } from './train';
 
 export type { ImageResult };
 
@@ -41,23 +42,15 @@ export interface TrainJob extends PixelSource {
   config?: Record<string, unknown>;
 }
 
-export interface TrainJobResult {
+/** Training's outcome (engine/train.ts TrainResult, less the model and its positions) and where the model went. */
+export interface TrainJobResult extends Omit<TrainResult, 'model' | 'valPositions'> {
   modelDir: string;
   modelJsonPath: string;
   hash: string;
-  valAccuracy: number | null;
   testAccuracy: number | null;
   testConfusion: number[][] | null;
-  epochsRun: number;
-  cancelled: boolean;
-  stoppedEarly: boolean;
-  elapsedMs: number;
-  trainCount: number;
-  valCount: number;
-  updates: number;
   /** the validation carve as indices of the split (through `indices` when training on a subset) */
   valIndices: number[];
-  history: { loss: number[]; acc: number[]; valLoss: number[]; valAcc: number[] };
   backend: BackendName;
 }
 

@@ -68,11 +68,6 @@ async function cachedOnnx(path: string, shape: ImageShape, numClasses: number | 
   return opened;
 }
 
-export async function clearSessions(): Promise<void> {
-  for (const v of sessions.values()) await v.session.release();
-  sessions.clear();
-}
-
 function requireOrt(path: string): { provider: string } {
   if (ortLoaded()) return { provider: inferenceBackend().executionProvider ?? 'cpu' };
   try {

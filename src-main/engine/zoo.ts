@@ -4,9 +4,10 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ArchName, ImageShape } from '../contract/types';
+import { ARCH_NAMES } from '../contract/names';
 import { InputError } from '../core/errors';
 
-export const ARCHS: readonly ArchName[] = ['paper-cnn', 'classic-cnn', 'mlp'];
+export const ARCHS: readonly ArchName[] = ARCH_NAMES;
 
 /** Builds (does not compile) a fresh model whose initial weights depend only on `seed`. */
 export function buildModel(arch: ArchName, shape: ImageShape, numClasses: number, seed: number): tf.LayersModel {

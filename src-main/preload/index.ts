@@ -4,19 +4,17 @@
  */
 import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
 import type { PreloadApi } from '../contract/client';
-
-const CALL = 'rpr:call';
-const EVENT = 'rpr:event';
+import { CALL_CHANNEL, EVENT_CHANNEL } from '../contract/ipc-channels';
 
 const api: PreloadApi & { pathForFile(file: File): string } = {
-  invoke: (name, input) => ipcRenderer.invoke(CALL, String(name), input),
+  invoke: (name, input) => ipcRenderer.invoke(CALL_CHANNEL, String(name), input),
   on: (event, listener) => {
     const wrapped = (_e: IpcRendererEvent, msg: { event: string; payload: unknown }) => {
       if (msg && msg.event === event) listener(msg.payload);
     };
-    ipcRenderer.on(EVENT, wrapped);
+    ipcRenderer.on(EVENT_CHANNEL, wrapped);
     return () => {
-      ipcRenderer.removeListener(EVENT, wrapped);
+      ipcRenderer.removeListener(EVENT_CHANNEL, wrapped);
     };
   },
   // drag-and-drop: the absolute path of a dropped file or folder

@@ -4,24 +4,9 @@
  * a split kept in the workspace.
  */
 import type { CallArgs } from '../contract/calls';
-import type { ScoreColumnArrays, ScoreColumns } from '../contract/types';
 import { encodeThumbs } from '../contract/frame';
 import { decodeIndexSet } from '../contract/index-set';
 import type { AppState } from './app-state';
-
-export function scoreArrays(s: ScoreColumns): ScoreColumnArrays {
-  return {
-    runId: s.runId,
-    index: Int32Array.from(s.index),
-    label: Uint8Array.from(s.label),
-    steps: Int32Array.from(s.steps),
-    robust: Uint8Array.from(s.robust),
-    cleanPred: Int32Array.from(s.cleanPred),
-    cleanConf: Float32Array.from(s.cleanConf),
-    foolPred: Int32Array.from(s.foolPred),
-    foolUpper: Float32Array.from(s.foolUpper),
-  };
-}
 
 export function browseHandlers(app: AppState) {
   const overrides = () => app.requireWorkspace().overrides;

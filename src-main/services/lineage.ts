@@ -7,7 +7,7 @@
  */
 import type { DatasetSummary, ModelInfo, ScoringRunSummary } from '../contract/types';
 import { RefusedError } from '../core/errors';
-import { evaluationTarget, isKnownLineage, leakMessage, overlapCount, trainRefusal, type EvaluationTarget, type TrainingLineage } from '../core/lineage';
+import { evaluationTarget, isKnownLineage, leakMessage, overlapCount, trainRefusal, type TrainingLineage } from '../core/lineage';
 import type { AppState } from './app-state';
 
 export function lineageOf(m: ModelInfo): TrainingLineage | null {
@@ -36,11 +36,6 @@ export function checkEvaluation(ds: DatasetSummary, m: ModelInfo, split: string,
   const overlap = overlapCount(l, ds.id, split, count, indices);
   if (overlap > 0) throw new RefusedError(leakMessage(m.name, l, split, overlap, evaluationTarget(ds.splits, l)));
   return { warning: null, lineage: l };
-}
-
-/** Where to evaluate a model: its dataset's test split, or the held-out carve of its only split. */
-export function evaluationTargetFor(ds: DatasetSummary, m: ModelInfo): EvaluationTarget | null {
-  return evaluationTarget(ds.splits, lineageOf(m));
 }
 
 /** A scoring run's purpose: an evaluation, or a score of the model's own training images (for curation). */

@@ -12,7 +12,7 @@ import type { ImageResult } from '../core/scheduler';
 import { runStats } from '../core/stats/index';
 import type { RunParams, ScoreRow } from '../store/runs';
 import type { AppState } from './app-state';
-import { scoreArrays } from './browse-service';
+import { scoreArrays } from '../contract/columns';
 import type { JobContext } from './jobs';
 import { runPurpose } from './lineage';
 import { ensureCalibrated } from './calibration';

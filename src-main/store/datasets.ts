@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { DatasetSourceKind, DatasetSummary, ImageColumnArrays, ImageColumns, ImageDetail, ImageShape, SplitSummary } from '../contract/types';
+import { SPLIT_NAME_RULE, isSplitName } from '../contract/names';
 import type { ImportedDataset, ImportedSplit, StagedPixels } from '../core/dataset';
 import { InputError } from '../core/errors';
 import { imageSize } from '../core/image';
@@ -42,7 +43,6 @@ export interface DatasetRepository {
   verify(id: string): string[];
 }
 
-const SPLIT_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 const KINDS: readonly DatasetSourceKind[] = ['idx', 'imagefolder', 'csv', 'download', 'cifar'];
 /** rows per multi-row INSERT: fewer native calls (5 parameters per row) */
 const CHUNK = 500;
@@ -90,7 +90,7 @@ function validate(imported: ImportedDataset<RawImages | StagedPixels>, name: str
   if (imported.splits.length === 0) fail('no splits');
   const seen = new Set<string>();
   for (const s of imported.splits) {
-    if (!SPLIT_NAME.test(s.name)) fail(`invalid split name ${JSON.stringify(s.name)} (letters, digits, _ and -)`);
+    if (!isSplitName(s.name)) fail(`invalid split name ${JSON.stringify(s.name)} (${SPLIT_NAME_RULE})`);
     // split names become file names: refuse names equal up to case (macOS, Windows)
     if (seen.has(s.name.toLowerCase())) fail(`duplicate split ${JSON.stringify(s.name)}`);
     seen.add(s.name.toLowerCase());

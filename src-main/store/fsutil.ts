@@ -62,7 +62,3 @@ function reason(err: unknown): string {
   if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
   return err instanceof Error ? err.message : String(err);
 }
-
-export function isDirEmpty(dir: string): boolean {
-  return fs.readdirSync(dir).length === 0;
-}

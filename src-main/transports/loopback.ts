@@ -20,7 +20,7 @@ export const FRAME_CONTENT_TYPE = 'application/x-rpr-frame';
 
 export type Dispatch = (name: string, input: unknown) => Promise<unknown>;
 
-export interface LoopbackOptions {
+export interface LoopbackServerOptions {
   dispatch: Dispatch;
   events: EventBus;
   /** folder of the built renderer (out/renderer); null serves no UI */
@@ -73,7 +73,7 @@ export function contentSecurityPolicy(port: number): string {
   ].join('; ');
 }
 
-export async function startLoopbackServer(opts: LoopbackOptions): Promise<LoopbackServer> {
+export async function startLoopbackServer(opts: LoopbackServerOptions): Promise<LoopbackServer> {
   const token = opts.token ?? randomBytes(24).toString('hex');
   const tokenBuf = Buffer.from(token);
   const maxBody = opts.maxBodyBytes ?? 16 * 1024 * 1024;

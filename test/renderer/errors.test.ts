@@ -21,6 +21,7 @@ describe('errors in the renderer', () => {
     const err = (await c.call('datasets.get', { datasetId: 'ds_x' }).catch((e: unknown) => e)) as ClientError;
     expect(err).toBeInstanceOf(ClientError);
     expect([err.status, err.kind, err.message]).toEqual([404, 'WorkspaceError', '/ws: no dataset "ds_x" in this workspace']);
+    expect(err.name).toBe('ClientError');
     const notify = useNotify();
     await notify.guard('open dataset', () => c.call('datasets.get', { datasetId: 'ds_x' }));
     expect(notify.toasts.map((t) => [t.kind, t.message])).toEqual([['error', 'open dataset: /ws: no dataset "ds_x" in this workspace']]);

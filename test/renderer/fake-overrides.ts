@@ -1,6 +1,6 @@
 /** A fake of the workspace's overrides and tags (per dataset split), for the memory client. */
 import type { CurationRules, OverrideMode, OverridesState } from '../../src-main/contract';
-import type { Handlers } from '../../src-renderer/src/api/memory';
+import type { MemoryHandlers } from '../../src-renderer/src/api/memory';
 import { countRuns, decodeIndexSet, encodeIndexSet, subtractRuns, unionRuns } from '../../src-main/contract/index-set';
 
 interface Split {
@@ -30,7 +30,7 @@ export function fakeOverrides(runSplit: (runId: string) => { datasetId: string; 
     v.undo.push({ include: v.include, exclude: v.exclude, tags: { ...v.tags } });
     v.version++;
   };
-  const handlers: Handlers = {
+  const handlers: MemoryHandlers = {
     'curation.overrides': (i) => state(i.datasetId, i.split),
     'curation.editOverrides': (i) => {
       const v = at(i.datasetId, i.split);

@@ -1,5 +1,6 @@
 /** A fake workspace behind the memory client: a small labelled dataset, models, runs, curation. */
-import type { DatasetSummary, ImageColumnArrays, ImageColumns, ScoreColumnArrays, ScoreColumns, ScoringRunSummary, ModelInfo, RunStats } from '../../src-main/contract';
+import type { DatasetSummary, ImageColumnArrays, ImageColumns, ScoreColumns, ScoringRunSummary, ModelInfo, RunStats } from '../../src-main/contract';
+import { scoreArrays } from '../../src-main/contract/columns';
 import { encodeThumbs } from '../../src-main/contract/frame';
 import { createMemoryClient } from '../../src-renderer/src/api/memory';
 import { fakeOverrides } from './fake-overrides';
@@ -49,21 +50,6 @@ export function columnsOf(ds: DatasetSummary): ImageColumns {
 export function columnArraysOf(ds: DatasetSummary): ImageColumnArrays {
   const c = columnsOf(ds);
   return { datasetId: c.datasetId, splitNames: c.splitNames, split: Uint8Array.from(c.split), index: Int32Array.from(c.index), label: Uint8Array.from(c.label) };
-}
-
-/** The scores as scoring.scores sends them (typed arrays). */
-export function scoreArraysOf(s: ScoreColumns): ScoreColumnArrays {
-  return {
-    runId: s.runId,
-    index: Int32Array.from(s.index),
-    label: Uint8Array.from(s.label),
-    steps: Int32Array.from(s.steps),
-    robust: Uint8Array.from(s.robust),
-    cleanPred: Int32Array.from(s.cleanPred),
-    cleanConf: Float32Array.from(s.cleanConf),
-    foolPred: Int32Array.from(s.foolPred),
-    foolUpper: Float32Array.from(s.foolUpper),
-  };
 }
 
 /** A datasets.thumbs frame of images whose pixels all equal (index mod 256), as pixelsOf. */
@@ -199,7 +185,7 @@ export function fakeWorkspaceClient(opts: { train?: number; test?: number; open?
     'models.list': () => [makeModel('m1', 'M'), makeModel('m2', 'M_R')],
     'scoring.list': () => [makeRun()],
     'scoring.get': (i) => makeRun(i.runId),
-    'scoring.scores': (i) => scoreArraysOf(makeScores(i.runId, ds.splits[1].count)),
+    'scoring.scores': (i) => scoreArrays(makeScores(i.runId, ds.splits[1].count)),
     'curation.list': () => [],
     ...ov.handlers,
   });

@@ -4,7 +4,7 @@ import type { ImageShape, SchemeName, SchemeSpec } from '../../src-main/contract
 import {
   compose,
   countChanged,
-  defaultParams,
+  coreSchemeDefaults,
   describeScheme,
   distinctPositions,
   makePerturber,
@@ -64,9 +64,9 @@ describe('property suite, every scheme', () => {
 
 describe('paper', () => {
   it('default k is round(sqrt(H*W)): 28 for MNIST', () => {
-    expect(defaultParams('paper', MNIST)).toEqual({ k: 28 });
-    expect(defaultParams('paper', { height: 32, width: 32, channels: 3 })).toEqual({ k: 32 });
-    expect(defaultParams('paper', { height: 10, width: 20, channels: 1 })).toEqual({ k: 14 });
+    expect(coreSchemeDefaults('paper', MNIST)).toEqual({ k: 28 });
+    expect(coreSchemeDefaults('paper', { height: 32, width: 32, channels: 3 })).toEqual({ k: 32 });
+    expect(coreSchemeDefaults('paper', { height: 10, width: 20, channels: 1 })).toEqual({ k: 14 });
   });
 
   it('follows the authors draw order: position (uniform over H*W, with replacement), then one value 0..254 per channel', () => {
@@ -281,7 +281,7 @@ describe('registry, validation, composition', () => {
     expect(describeScheme({ name: 'paper', params: {} }, MNIST)).toBe('paper (k=28)');
     expect(describeScheme({ name: 'fog', params: { flakes: 0.01 } }, MNIST)).toBe('fog (density=0.5, flakes=0.01, scale=7)');
     expect(describeScheme({ name: 'pixels', params: { k: 5 } })).toBe('pixels (k=5)');
-    for (const name of schemeNames) expect(Object.keys(defaultParams(name, MNIST)).length).toBeGreaterThan(0);
+    for (const name of schemeNames) expect(Object.keys(coreSchemeDefaults(name, MNIST)).length).toBeGreaterThan(0);
   });
 
   it('compose applies the schemes in order with one stream', () => {

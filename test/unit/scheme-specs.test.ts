@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { calls, parseCall } from '../../src-main/contract/calls';
 import { schemeDefaults, schemeParamProblems, schemeSpecs } from '../../src-main/contract/schemes';
 import { LIMITS, numberProblem } from '../../src-main/contract/validate';
-import { defaultParams, schemeNames, schemes } from '../../src-main/core/perturb/index';
+import { coreSchemeDefaults, schemeNames, schemes } from '../../src-main/core/perturb/index';
 import type { ImageShape } from '../../src-main/contract/types';
 
 const SHAPES: ImageShape[] = [
@@ -24,7 +24,7 @@ describe('contract scheme table vs core rules', () => {
     for (const s of table) {
       const rules = schemes[s.name].rules(shape);
       expect(s.params.map((p) => p.key).sort(), s.name).toEqual(Object.keys(rules).sort());
-      expect(schemeDefaults(s.name, shape), s.name).toEqual(defaultParams(s.name, shape));
+      expect(schemeDefaults(s.name, shape), s.name).toEqual(coreSchemeDefaults(s.name, shape));
       for (const p of s.params) {
         const r = rules[p.key];
         const where = `${s.name}.${p.key} at ${shape.height}x${shape.width}`;

@@ -7,6 +7,8 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { ExperimentInfo } from '../../contract/experiments';
+import { DEFAULT_MAX_STEPS } from '../../contract/validate';
+import { ARCH_NAMES } from '../../contract/names';
 import { parseBudget } from '../../core/budget';
 import { PAPER } from '../../core/experiment/paper-report';
 import { parsePolicies, type PolicySpec } from '../../core/experiment/policies';
@@ -17,7 +19,7 @@ export const reproduceCommand: Command = {
   name: 'reproduce',
   summary: "the paper's protocol and other curation policies, each against a matched control, over seeds, with results.json and report.md (resumable)",
   usage:
-    'rpr reproduce --data <mnist dir> --out <dir> [--policies paper,robust-all,drop-fragile,hard-only] [--budget converge|equal-steps|epochs:N] [--patience 3] [--max-epochs 30] [--arch paper-cnn] [--per-class 1500] [--drop-fraction 0.1] [--seed S] [--seeds N] [--max-steps 250] [--k 28] [--epochs N (= --budget epochs:N)] [--workspace W] [--backend B] [--workers N]',
+    `rpr reproduce --data <mnist dir> --out <dir> [--policies paper,robust-all,drop-fragile,hard-only] [--budget converge|equal-steps|epochs:N] [--patience 3] [--max-epochs 30] [--arch paper-cnn] [--per-class 1500] [--drop-fraction 0.1] [--seed S] [--seeds N] [--max-steps ${DEFAULT_MAX_STEPS}] [--k 28] [--epochs N (= --budget epochs:N)] [--workspace W] [--backend B] [--workers N]`,
   options: {
     ...engineOptions,
     data: { type: 'string' },
@@ -41,7 +43,7 @@ export const reproduceCommand: Command = {
     const data = requireStr(args, 'data', reproduceCommand);
     const out = resolve(requireStr(args, 'out', reproduceCommand));
     const arch = str(args, 'arch') ?? 'paper-cnn';
-    if (!['paper-cnn', 'classic-cnn', 'mlp'].includes(arch)) throw new UsageError(`--arch must be paper-cnn, classic-cnn or mlp`);
+    if (!(ARCH_NAMES as readonly string[]).includes(arch)) throw new UsageError(`--arch must be ${ARCH_NAMES.slice(0, -1).join(', ')} or ${ARCH_NAMES[ARCH_NAMES.length - 1]}`);
     if (str(args, 'epochs') !== undefined && str(args, 'budget') !== undefined) throw new UsageError('use --budget epochs:N or --epochs N, not both');
     // --epochs N is the older spelling of --budget epochs:N
     const budget = str(args, 'epochs') !== undefined ? `epochs:${int(args, 'epochs', 3, 1, 1000)}` : (str(args, 'budget') ?? 'converge');
@@ -60,7 +62,7 @@ export const reproduceCommand: Command = {
     policies = policies.map((p) => (p.name === 'paper' ? { perClass, ...p } : p.name === 'drop-fragile' && dropFraction !== undefined && p.fraction === undefined ? { ...p, fraction: dropFraction } : p));
     const seed = int(args, 'seed', 0, 0, 2 ** 32 - 1);
     const seeds = int(args, 'seeds', 1, 1, 20);
-    const maxSteps = int(args, 'max-steps', 250, 1, 100000);
+    const maxSteps = int(args, 'max-steps', DEFAULT_MAX_STEPS, 1, 100000);
     mkdirSync(out, { recursive: true });
     if (!str(args, 'workspace')) args.values.workspace = join(out, 'workspace');
     const services = cliServices(args);

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { RunStats, SchemeName, SchemeSpec, ScoringRunSummary } from '../../contract/types';
 import { schemeSpec } from '../../contract/calls';
-import { numberProblem } from '../../contract/validate';
+import { DEFAULT_MAX_STEPS, numberProblem } from '../../contract/validate';
 import { issueText } from '../../contract/messages';
 import { InputError } from '../../core/errors';
 import { resolveParams } from '../../core/perturb/index';
@@ -51,7 +51,7 @@ function summaryLine(s: RunStats, maxSteps: number): string {
 export const scoreCommand: Command = {
   name: 'score',
   summary: 'RPR of every image of a split under a model (resumable: run the same command again)',
-  usage: 'rpr score --data <dir> --split test|train --model <model.json> [--scheme paper] [--k 28] [--param name=value]... [--max-steps 250] [--seed S] [--workers N] [--backend B] [--shard i/n] [--batch 1024] [--input-scale unit] [--layout nchw|nhwc|flat] [--input NAME] [--output NAME] [--bgr] [--class-map 0,1,...] [--execution-provider cpu] [--workspace W] [--json file]',
+  usage: `rpr score --data <dir> --split test|train --model <model.json> [--scheme paper] [--k 28] [--param name=value]... [--max-steps ${DEFAULT_MAX_STEPS}] [--seed S] [--workers N] [--backend B] [--shard i/n] [--batch 1024] [--input-scale unit] [--layout nchw|nhwc|flat] [--input NAME] [--output NAME] [--bgr] [--class-map 0,1,...] [--execution-provider cpu] [--workspace W] [--json file]`,
   options: {
     ...workspaceOption,
     ...jsonOption,
@@ -75,7 +75,7 @@ export const scoreCommand: Command = {
     const modelPath = requireStr(args, 'model', scoreCommand);
     const split = str(args, 'split') ?? 'test';
     const requested = parseScheme(args);
-    const maxSteps = int(args, 'max-steps', 250, 1, 100000);
+    const maxSteps = int(args, 'max-steps', DEFAULT_MAX_STEPS, 1, 100000);
     const seed = int(args, 'seed', 0, 0, 2 ** 32 - 1);
     const shard = parseShard(str(args, 'shard'));
     const batch = str(args, 'batch') === undefined ? undefined : int(args, 'batch', DEFAULT_SCORE_BATCH, 1, 65536);

@@ -1,10 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { EvalResult, ModelInfo } from '../../contract/types';
+import { ARCH_NAMES } from '../../contract/names';
 import { ensureDataset, ensureModel, parseInputScale } from '../data';
 import { cliServices, engineOptions, followJob, int, jsonOption, num, parse, requireStr, str, workspaceOption, writeJsonFile, UsageError, type Command } from '../shared';
-
-const ARCHS = ['paper-cnn', 'classic-cnn', 'mlp'] as const;
 
 export const trainCommand: Command = {
   name: 'train',
@@ -16,7 +15,7 @@ export const trainCommand: Command = {
     const data = requireStr(args, 'data', trainCommand);
     const out = requireStr(args, 'out', trainCommand);
     const arch = str(args, 'arch') ?? 'paper-cnn';
-    if (!(ARCHS as readonly string[]).includes(arch)) throw new UsageError(`--arch must be one of ${ARCHS.join(', ')}, got "${arch}"`);
+    if (!(ARCH_NAMES as readonly string[]).includes(arch)) throw new UsageError(`--arch must be one of ${ARCH_NAMES.join(', ')}, got "${arch}"`);
     const epochs = int(args, 'epochs', 3, 1, 1000);
     const seed = int(args, 'seed', 0, 0, 2 ** 32 - 1);
     const validationShare = num(args, 'val', 0.1);

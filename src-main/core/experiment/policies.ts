@@ -11,8 +11,9 @@
  */
 import { curate, randomBalancedSubset, seededSample, type CurationScores } from '../curation';
 import { streamFor } from '../rng';
+// the policy names: one list, in the contract (the door's enum is made from it)
+import { POLICY_NAMES } from '../../contract/experiments';
 
-export const POLICY_NAMES = ['paper', 'robust-all', 'drop-fragile', 'hard-only'] as const;
 export type PolicyName = (typeof POLICY_NAMES)[number];
 
 export interface PolicySpec {

@@ -40,7 +40,8 @@ function schemeOf(name: string): Scheme {
   return schemes[name as SchemeName];
 }
 
-export function defaultParams(name: SchemeName, shape: ImageShape): Params {
+/** core's defaults of a scheme for `shape` (the contract's schemeDefaults must equal them: test/unit/scheme-specs.test.ts) */
+export function coreSchemeDefaults(name: SchemeName, shape: ImageShape): Params {
   return schemeOf(name).defaults(shape);
 }
 

@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import type * as Ort from 'onnxruntime-node';
 import type { ImageShape, InputScale } from '../../contract/types';
 import { InputError } from '../../core/errors';
@@ -154,9 +154,4 @@ async function describe(session: Ort.InferenceSession, file: string, hash: strin
   out.dispose?.();
   const summary = `input ${inputName} ${formatDims(dims)} (${layout.toUpperCase()}), output ${outputName} ${formatDims(dimsOf(session.outputMetadata[session.outputNames.indexOf(outputName)]) ?? [])} (${k} classes; ${outputKind} on a probe input)`;
   return { path: file, hash, inputName, outputName, layout, inputDims: dims, numClasses: k, outputKind, opTypes: decoded.opTypes, externalFiles: decoded.externalFiles, summary };
-}
-
-/** The files an import must copy: the .onnx and its external data files. */
-export function onnxFiles(info: Pick<OnnxModelInfo, 'path' | 'externalFiles'>): string[] {
-  return [basename(info.path), ...info.externalFiles].map((f) => join(dirname(info.path), f));
 }

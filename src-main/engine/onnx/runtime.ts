@@ -36,10 +36,6 @@ export function setIntraOpThreads(n: number): void {
   intraOpThreads = Math.max(0, Math.floor(n));
 }
 
-export function getIntraOpThreads(): number {
-  return intraOpThreads;
-}
-
 /** A session on the current provider, from a file path (external data resolves beside it) or bytes. */
 export async function openSession(source: string | Uint8Array, threads = intraOpThreads): Promise<Ort.InferenceSession> {
   const o = ort ?? loadOrt().ort;

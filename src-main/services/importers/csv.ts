@@ -16,6 +16,7 @@ import type { StreamedCsv } from './csv-stream';
 import { streamCsvFile } from './csv-stream';
 import { InputError } from '../../core/errors';
 import { checkAbort, compareSplits, describeFsError, fsErrorKind, numericClassNames } from './util';
+import { CSV_SPLIT_NAME_RULE, isCsvSplitName } from '../../contract/names';
 
 export interface CsvImportOptions<P extends RawImages | StagedPixels = RawImages> {
   sink?: PixelSink<P>;
@@ -26,7 +27,6 @@ export interface CsvImportOptions<P extends RawImages | StagedPixels = RawImages
 }
 
 export const CSV_RE = /\.csv(\.gz)?$/i;
-const SPLIT_NAME = /^[a-z0-9_-]+$/;
 
 export async function importCsv<P extends RawImages | StagedPixels = RawImages>(path: string, opts: CsvImportOptions<P> = {}): Promise<ImportedDataset<P>> {
   let isDir: boolean;
@@ -45,12 +45,12 @@ export async function importCsv<P extends RawImages | StagedPixels = RawImages>(
     }
     for (const n of names) {
       const split = n.replace(CSV_RE, '').toLowerCase();
-      if (!SPLIT_NAME.test(split)) throw new InputError(join(path, n), `the file name gives split "${split}", which must match [a-z0-9_-]+`);
+      if (!isCsvSplitName(split)) throw new InputError(join(path, n), `the file name gives split "${split}", which must match ${CSV_SPLIT_NAME_RULE}`);
       if (opts.split === undefined || opts.split === split) files.push({ file: join(path, n), split });
     }
     if (files.length === 0) throw new InputError(path, opts.split ? `no ${opts.split}.csv in this folder` : 'no .csv files in this folder');
   } else {
-    if (opts.split !== undefined && !SPLIT_NAME.test(opts.split)) throw new InputError(path, `split name "${opts.split}" must match [a-z0-9_-]+`);
+    if (opts.split !== undefined && !isCsvSplitName(opts.split)) throw new InputError(path, `split name "${opts.split}" must match ${CSV_SPLIT_NAME_RULE}`);
     files.push({ file: path, split: null });
   }
 

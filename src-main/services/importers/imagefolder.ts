@@ -29,10 +29,13 @@ import { checkAbort, compareSplits, describeFsError, fsErrorKind } from './util'
 export type { ColorMode, ImageFit };
 
 export interface ImageFolderOptions<P extends RawImages | StagedPixels = RawImages> {
+  /** where pixels go, chunk by chunk (default: memory; the service passes the workspace's stage) */
   sink?: PixelSink<P>;
   /** target size (default: the folder's single size, unresized) */
   size?: { width: number; height: number };
+  /** with `size`: resize (stretch), crop (centre) or pad (letterbox on black) */
   fit?: ImageFit;
+  /** auto (1 channel when every file is gray), rgb or gray */
   color?: ColorMode;
   /** import only this split */
   split?: string;

@@ -9,34 +9,23 @@
  */
 import { readdir, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { ImportedDataset, PixelSink, ProgressFn, StagedPixels } from '../../core/dataset';
+import type { ImportedDataset, StagedPixels } from '../../core/dataset';
 import { InputError } from '../../core/errors';
 import type { RawImages } from '../../core/image';
 import { cifarVariant, importCifar, isCifarFile } from './cifar';
 import { CSV_RE, importCsv } from './csv';
 import { IDX_IMAGES_RE, importIdx } from './idx';
-import type { ImageFit, ColorMode } from './imagefolder';
+import type { ImageFolderOptions } from './imagefolder';
 import { importImageFolder } from './imagefolder';
 import { describeFsError, fsErrorKind } from './util';
 
 export type ImportFormat = 'auto' | 'idx' | 'imagefolder' | 'csv' | 'cifar';
 
-export interface ImportOptions<P extends RawImages | StagedPixels = RawImages> {
+/** ImageFolder's options (size, fit and color apply to ImageFolder only), and the format. */
+export interface ImportOptions<P extends RawImages | StagedPixels = RawImages> extends ImageFolderOptions<P> {
   format?: ImportFormat;
-  /** where pixels go, chunk by chunk (default: memory; the service passes the workspace's stage) */
-  sink?: PixelSink<P>;
-  /** ImageFolder: target size (default: the folder's single size, unresized) */
-  size?: { width: number; height: number };
-  /** ImageFolder with `size`: resize (stretch), crop (centre) or pad (letterbox on black) */
-  fit?: ImageFit;
-  /** ImageFolder: auto (1 channel when every file is gray), rgb or gray */
-  color?: ColorMode;
   /** IDX / ImageFolder: import only this split; CSV: the split a single file goes to (or the one to keep) */
   split?: string;
-  onProgress?: ProgressFn;
-  signal?: AbortSignal;
-  /** refuse inputs whose pixel data exceeds this many bytes */
-  maxBytes?: number;
 }
 
 export async function detectFormat(path: string): Promise<Exclude<ImportFormat, 'auto'>> {

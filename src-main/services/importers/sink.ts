@@ -3,7 +3,7 @@
  * check). The workspace's sink (store/pixel-stage.ts) streams to disk instead.
  */
 import type { ImageShape } from '../../contract/types';
-import type { PixelSink, SplitWriter, StagedPixels } from '../../core/dataset';
+import type { PixelSink, SplitWriter } from '../../core/dataset';
 import { InputError } from '../../core/errors';
 import type { RawImages } from '../../core/image';
 import { imageSize } from '../../core/image';
@@ -41,5 +41,3 @@ export function memorySink(): PixelSink<RawImages> {
     },
   };
 }
-
-export type AnySink = PixelSink<RawImages> | PixelSink<StagedPixels>;

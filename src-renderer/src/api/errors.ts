@@ -1,7 +1,7 @@
 /**
- * The renderer's twin of the contract's RprError (the renderer may import only types from
- * src-main): the server's message, and its error name as `kind`; `status` is the server's
- * classification (4xx the caller's mistake, 5xx a fault of the app; absent when unknown).
+ * A call's error as the renderer sees it (contract/client.ts WireError): the server's message,
+ * and its error name as `kind`; `status` is the server's classification (4xx the caller's
+ * mistake, 5xx a fault of the app; absent when unknown).
  */
 export class ClientError extends Error {
   constructor(
@@ -10,7 +10,7 @@ export class ClientError extends Error {
     readonly status?: number,
   ) {
     super(message);
-    this.name = 'RprError';
+    this.name = 'ClientError';
   }
 }
 

@@ -2,7 +2,7 @@ import type { CallInput, CallName, CallResults, EventName, EventPayloads, RprCli
 import { Emitter } from './emitter';
 import { ClientError } from './errors';
 
-export type Handlers = {
+export type MemoryHandlers = {
   [N in CallName]?: (input: CallInput<N>) => CallResults[N] | Promise<CallResults[N]>;
 };
 
@@ -10,11 +10,11 @@ export interface MemoryClient extends RprClient {
   emit<E extends EventName>(event: E, payload: EventPayloads[E]): void;
   /** every call made, in order */
   readonly calls: { name: CallName; input: unknown }[];
-  handlers: Handlers;
+  handlers: MemoryHandlers;
 }
 
 /** An in-memory client over fake services, for tests and previews. */
-export function createMemoryClient(handlers: Handlers = {}): MemoryClient {
+export function createMemoryClient(handlers: MemoryHandlers = {}): MemoryClient {
   const emitter = new Emitter();
   const calls: { name: CallName; input: unknown }[] = [];
   const client: MemoryClient = {

@@ -4,6 +4,7 @@
  * (keys are small integers: labels, steps), and a query is one linear pass over that
  * permutation with bit masks. No objects per row, no comparator sorts.
  */
+import { DEFAULT_MAX_STEPS } from '../../../src-main/contract/validate';
 
 /** Image columns as they arrive (typed arrays in a binary frame) or as plain arrays. */
 export interface ColumnsLike {
@@ -104,7 +105,7 @@ export class GridIndex {
   }
 
   /** Attach a scoring run's per-image scores (of one split), or detach with null. */
-  setScores(sc: ScoresLike | null, splitName?: string, maxSteps = 250): void {
+  setScores(sc: ScoresLike | null, splitName?: string, maxSteps = DEFAULT_MAX_STEPS): void {
     for (const k of [...this.orders.keys()]) if (k !== 'id' && k !== 'label') this.orders.delete(k);
     if (!sc || splitName === undefined) {
       this.scores = null;

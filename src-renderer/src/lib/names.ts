@@ -5,7 +5,7 @@
  * A run reads "<model> · <dataset>/<split> · <scheme> · seed <seed> · <date>", e.g.
  * "paper-cnn seed 0 · MNIST/test · paper k=28, 250 steps · seed 0 · 2026-11-30 21:04".
  */
-import type { CuratedSetInfo, DatasetSummary, ModelInfo, ScoringRunSummary, SchemeSpec } from '../../../src-main/contract';
+import type { DatasetSummary, ModelInfo, ScoringRunSummary, SchemeSpec } from '../../../src-main/contract';
 
 export interface NameSources {
   models: readonly Pick<ModelInfo, 'id' | 'name'>[];
@@ -56,9 +56,4 @@ export function runName(r: ScoringRunSummary, src: NameSources): string {
   const p = runParts(r, src);
   const base = `${p.model} · ${p.dataset}/${p.split} · ${p.scheme} · ${p.seed} · ${p.date}`;
   return r.name ? `${r.name} (${base})` : base;
-}
-
-/** "<name> v<version>" */
-export function curatedSetName(s: Pick<CuratedSetInfo, 'name' | 'version'>): string {
-  return `${s.name} v${s.version}`;
 }

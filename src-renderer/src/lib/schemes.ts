@@ -4,9 +4,8 @@
  */
 import type { ImageShape, SchemeName } from '../../../src-main/contract';
 import { DEFAULT_SHAPE, schemeDefaults, schemeSpecs } from '../../../src-main/contract/schemes';
-import type { ParamSpec, SchemeParamsSpec } from '../../../src-main/contract/schemes';
+import type { SchemeParamsSpec } from '../../../src-main/contract/schemes';
 
-export type SchemeParam = ParamSpec;
 export type SchemeDef = SchemeParamsSpec;
 
 /** the schemes with the ranges of a 28×28 image (labels and the scheme list do not depend on the shape) */

@@ -6,6 +6,7 @@ import { GridIndex, defaultQuery } from '../lib/gridIndex';
 import { TileLoader, type WantedImage } from '../lib/tiles';
 import type { GridQuery, ScoresLike } from '../lib/gridIndex';
 import { useNotify } from './notify';
+import { DEFAULT_MAX_STEPS } from '../../../src-main/contract/validate';
 
 const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
 
@@ -106,7 +107,7 @@ export const useGrid = defineStore('grid', () => {
     const ix = index.value;
     if (!ix) return;
     run.value = r;
-    ix.setScores(r && scores ? scores : null, r?.split, r?.maxSteps ?? 250);
+    ix.setScores(r && scores ? scores : null, r?.split, r?.maxSteps ?? DEFAULT_MAX_STEPS);
     if (!r) {
       const q = query.value;
       if (['steps', 'robust', 'cleanPred'].includes(q.sortKey)) q.sortKey = 'id';
