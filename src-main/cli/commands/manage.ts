@@ -22,7 +22,7 @@ export const rmCommand: Command = {
     const kind = kindOf(args.positionals[0], rmCommand.usage);
     const id = args.positionals[1];
     if (!id) throw new UsageError(`the id of the ${args.positionals[0]} is required (see \`rpr datasets\`, the app, or a --json output)\nusage: ${rmCommand.usage}`);
-    const services = cliServices(args);
+    const services = await cliServices(args);
     try {
       const plan = (await services.call('workspace.dependents', { kind, id })) as RemovalPlan;
       io.out(`${plan.target.kind} ${plan.target.name} (${plan.target.id})`);
@@ -48,7 +48,7 @@ export const rmCommand: Command = {
       if (json) writeJsonFile(json, r);
       return 0;
     } finally {
-      await services.app.close();
+      await services.close();
     }
   },
 };
@@ -64,7 +64,7 @@ export const renameCommand: Command = {
     const [, id, ...words] = args.positionals;
     const name = words.join(' ').trim();
     if (!id || !name) throw new UsageError(`an id and a new name are required\nusage: ${renameCommand.usage}`);
-    const services = cliServices(args);
+    const services = await cliServices(args);
     try {
       const ref = kind === 'dataset' ? await services.call('datasets.rename', { datasetId: id, name })
         : kind === 'model' ? await services.call('models.rename', { modelId: id, name })
@@ -73,7 +73,7 @@ export const renameCommand: Command = {
       io.out(`renamed ${ref.kind} ${ref.id}: ${ref.name}`);
       return 0;
     } finally {
-      await services.app.close();
+      await services.close();
     }
   },
 };

@@ -5,8 +5,6 @@ import { useClient } from '../api';
 import { useJobs } from './jobs';
 import { useNotify } from './notify';
 
-const isDataset = (x: unknown): x is DatasetSummary => !!x && typeof (x as DatasetSummary).id === 'string' && Array.isArray((x as DatasetSummary).splits);
-
 export type ImportFormat = 'auto' | 'idx' | 'imagefolder' | 'csv' | 'cifar';
 /** ImageFolder decoding options of datasets.import */
 export interface ImageImportOptions {
@@ -36,7 +34,7 @@ export const useDatasets = defineStore('datasets', () => {
     unsub ??= client.on('datasets.changed', (p) => setList(p.datasets));
     // the dataset an import or download just made is the one the user wants next (issue 12, item 16)
     unsubJobs ??= jobs.onJobFinished((f) => {
-      if ((f.kind === 'import' || f.kind === 'download') && f.status === 'done' && isDataset(f.result)) selectImported(f.result);
+      if ((f.kind === 'import' || f.kind === 'download') && f.status === 'done' && f.result) selectImported(f.result);
     });
     await refresh();
   }
