@@ -17,12 +17,13 @@ import { inspectModel, registerModel } from './models-service';
 import { saveCuratedSet } from './curation-service';
 import { findCompletedRun, prepareRun } from './scoring-service';
 import { mergeShards, readScores, writeScoreOutputs } from './score-files';
-import { curateScoresFile } from './scores-curation';
+import { curateScoresFile, datasetMemo } from './scores-curation';
 
 type OnnxChoices = NonNullable<CallArgs<'models.import'>['onnx']>;
 
 /** `dispatch` starts the app's own jobs (curation.retrain), validated like any call. */
 export function headlessHandlers(app: AppState, dispatch: (name: string, input: unknown) => Promise<unknown>) {
+  const memo = datasetMemo();
   return {
     'system.calibrate': async (): Promise<CallResults['system.calibrate']> => {
       const messages: string[] = [];
@@ -85,7 +86,7 @@ export function headlessHandlers(app: AppState, dispatch: (name: string, input: 
       return { json: resolve(a.path), scoresFile: out.scoresFile, runFile: out.runFile, stats, maxSteps: run.maxSteps };
     },
 
-    'curation.exportScores': (a: CallArgs<'curation.exportScores'>) => curateScoresFile(a),
+    'curation.exportScores': (a: CallArgs<'curation.exportScores'>) => curateScoresFile(a, memo),
 
     'curation.retrainFromRun': async (a: CallArgs<'curation.retrainFromRun'>): Promise<CallResults['curation.retrainFromRun']> => {
       const ws = app.requireWorkspace();

@@ -9,7 +9,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatasetSummary, ModelInfo, ScoringRunSummary } from '../../src-main/contract/types';
 import { RequestError } from '../../src-main/core/errors';
+import type { ImportedDataset } from '../../src-main/core/dataset';
 import { createServices, type Services } from '../../src-main/services/index';
+import { datasetMemo } from '../../src-main/services/scores-curation';
 import { MNIST_SMALL } from '../helpers/paths';
 
 let tmp: string;
@@ -112,6 +114,17 @@ describe('curation calls of a headless client', () => {
     const done = await services.call('curation.exportScores', { scores, rules, path: target, format: 'csv' });
     expect(done.path).toBe(target);
     expect(readdirSync(target).length).toBeGreaterThan(0);
+  });
+
+  it("a dry run's dataset serves the export that follows it once, for the same key only", () => {
+    const memo = datasetMemo();
+    const imported = { splits: [] } as unknown as ImportedDataset;
+    memo.keep('a', imported);
+    expect(memo.take('b')).toBeNull();
+    expect(memo.take('a')).toBeNull(); // another key dropped it
+    memo.keep('a', imported);
+    expect(memo.take('a')).toBe(imported);
+    expect(memo.take('a')).toBeNull(); // used once
   });
 
   it('curation.retrainFromRun refuses a test-split run before anything is saved', async () => {
