@@ -88,8 +88,7 @@ export function checked<N extends CallName>(name: N, input: Record<string, unkno
 }
 
 /** Services for a CLI run, with the workspace opened (created when missing) unless `workspace` is false. */
-export async function cliServices(args: ParsedArgs, opts: { workspace?: boolean } = {}): Promise<Services> {
-  const transport = 'loopback';
+export async function cliServices(args: ParsedArgs, options: { workspace?: boolean } = {}): Promise<Services> {
   const dataDir = defaultDataDir();
   const backend = str(args, 'backend');
   if (backend !== undefined && !['onnxruntime', 'tensorflow', 'wasm', 'cpu'].includes(backend)) throw new UsageError(`--backend must be onnxruntime, tensorflow, wasm or cpu, got "${backend}"`);
@@ -102,8 +101,8 @@ export async function cliServices(args: ParsedArgs, opts: { workspace?: boolean 
     provider === undefined && threads === undefined
       ? basePool
       : (opts: PoolOptions) => (basePool ?? createPool)({ ...opts, ...(provider ? { executionProvider: provider } : {}), ...(threads ? { intraOpThreads: threads } : {}) });
-  const services = createServices({ version: cliVersion(), dataDir, transport, backend: backend as BackendName | undefined, workers, ...(createPoolFn ? { createPool: createPoolFn } : {}) });
-  if (opts.workspace === false) return services;
+  const services = createServices({ version: cliVersion(), dataDir, transport: 'loopback', backend: backend as BackendName | undefined, workers, ...(createPoolFn ? { createPool: createPoolFn } : {}) });
+  if (options.workspace === false) return services;
   try {
     await openWorkspace(services, str(args, 'workspace'));
   } catch (err) {

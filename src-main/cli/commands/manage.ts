@@ -1,5 +1,5 @@
 /** `rpr rm` and `rpr rename`: delete (with what depends on it) and rename workspace items, as the app does. */
-import type { ItemKind, RemovalPlan, RemovalResult } from '../../contract/types';
+import type { ItemKind } from '../../contract/types';
 import { cliServices, jsonOption, parse, str, workspaceOption, writeJsonFile, UsageError, type Command } from '../shared';
 
 const KINDS: Record<string, ItemKind> = { dataset: 'dataset', model: 'model', run: 'run', set: 'curated', curated: 'curated' };
@@ -24,7 +24,7 @@ export const rmCommand: Command = {
     if (!id) throw new UsageError(`the id of the ${args.positionals[0]} is required (see \`rpr datasets\`, the app, or a --json output)\nusage: ${rmCommand.usage}`);
     const services = await cliServices(args);
     try {
-      const plan = (await services.call('workspace.dependents', { kind, id })) as RemovalPlan;
+      const plan = await services.call('workspace.dependents', { kind, id });
       io.out(`${plan.target.kind} ${plan.target.name} (${plan.target.id})`);
       for (const r of plan.removes) io.out(`  also deletes ${r.kind} ${r.name} (${r.id})`);
       for (const a of plan.affects) io.out(`  keeps ${a.kind} ${a.name} (${a.id}): ${a.why}`);
@@ -43,7 +43,7 @@ export const rmCommand: Command = {
         : kind === 'model' ? services.call('models.remove', { modelId: id })
         : kind === 'run' ? services.call('scoring.remove', { runId: id })
         : services.call('curation.remove', { setId: id });
-      const r = (await call) as RemovalResult;
+      const r = await call;
       io.out(`deleted ${r.removedItems.length} item${r.removedItems.length === 1 ? '' : 's'}; freed ${mb(r.freedBytes)}`);
       if (json) writeJsonFile(json, r);
       return 0;
