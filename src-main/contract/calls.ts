@@ -81,6 +81,19 @@ export const curationRules = z.object({
   keepMisclassified: z.boolean().optional(),
 });
 
+/** A model file to import for a dataset (models.import, models.ensureImported). */
+const modelImport = z.object({ path, datasetId: id, name: z.string().min(1).max(200).optional(), inputScale: inputScale.optional(), onnx: onnxChoices.optional() });
+
+/** What identifies a scoring run (scoring.start, scoring.prepare). */
+const scoreRequest = z.object({
+  modelId: id,
+  datasetId: id,
+  split,
+  scheme: schemeSpec.default({ name: 'paper', params: { k: 28 } }),
+  maxSteps: z.number().int().min(1).max(100000).default(250),
+  seed: seed.default(0),
+});
+
 /** Most images one datasets.thumbs call returns. */
 export const THUMBS_MAX = 4096;
 /** An index set: run-length encoded, base64 (contract/index-set.ts); 4 MiB of text at most. */
@@ -143,7 +156,7 @@ export const calls = {
     budget: z.enum(['epochs', 'converge', 'equal-steps']).default('epochs'),
     referenceModelId: id.optional(),
   }),
-  'models.import': z.object({ path, datasetId: id, name: z.string().min(1).max(200).optional(), inputScale: inputScale.optional(), onnx: onnxChoices.optional() }),
+  'models.import': modelImport,
   /** convert a TF.js model to ONNX (checked on a sample of the dataset) and write it to `path` */
   'models.exportOnnx': z.object({ modelId: id, path }),
   'models.export': z.object({ modelId: id, path }),
@@ -151,14 +164,7 @@ export const calls = {
   'models.remove': z.object({ modelId: id }),
 
   // scoring
-  'scoring.start': z.object({
-    modelId: id,
-    datasetId: id,
-    split,
-    scheme: schemeSpec.default({ name: 'paper', params: { k: 28 } }),
-    maxSteps: z.number().int().min(1).max(100000).default(250),
-    seed: seed.default(0),
-  }),
+  'scoring.start': scoreRequest,
   'scoring.resume': z.object({ runId: id, /** images per predict call (default: the calibrated batch, else 1024) */ batchSize: z.number().int().min(1).max(65536).optional() }),
   'scoring.list': z.object({ datasetId: id.optional() }),
   'scoring.get': z.object({ runId: id }),
@@ -230,15 +236,9 @@ export const calls = {
   /** calibrate ONNX Runtime now when it is due (otherwise the first scoring job does) */
   'system.calibrate': z.object({}),
   /** models.import, unless the same file (same content, input scale and ONNX choices) was imported for this dataset */
-  'models.ensureImported': z.object({ path, datasetId: id, name: z.string().min(1).max(200).optional(), inputScale: inputScale.optional(), onnx: onnxChoices.optional() }),
+  'models.ensureImported': modelImport,
   /** the run for these parameters (the interrupted one, or a new one), or with `reuseFinished` a finished identical one; starts nothing */
-  'scoring.prepare': z.object({
-    modelId: id,
-    datasetId: id,
-    split,
-    scheme: schemeSpec.default({ name: 'paper', params: { k: 28 } }),
-    maxSteps: z.number().int().min(1).max(100000).default(250),
-    seed: seed.default(0),
+  'scoring.prepare': scoreRequest.extend({
     /** [i, n]: the images with index mod n = i */
     shard: z.tuple([z.number().int().min(0), z.number().int().min(1)]).refine(([i, n]) => i < n, 'a shard i/n needs 0 <= i < n').nullable().default(null),
     reuseFinished: z.boolean().default(false),
