@@ -1,11 +1,10 @@
-/** CLI conveniences: reuse an already imported dataset, import a model file, run a job to its end. */
+/** CLI conveniences: reuse an already imported dataset, import a model file once; the options that name them. */
 import { resolve } from 'node:path';
-import type { DatasetSummary, InputScale, ModelInfo } from '../contract/types';
+import type { DatasetSummary, InputScale } from '../contract/types';
 import type { Services } from '../services/index';
 import type { z } from 'zod';
 import type { onnxChoices } from '../contract/calls';
-import { inspectModel, registerModel } from '../services/models-service';
-import { sanityWarning } from '../services/onnx-models';
+import { sanityWarning, type EnsuredModel } from '../contract/headless';
 import { followJob, UsageError, type CliIo } from './shared';
 
 type OnnxChoices = z.infer<typeof onnxChoices>;
@@ -16,29 +15,20 @@ export async function ensureDataset(services: Services, dir: string, io: CliIo):
   const existing = (await services.call('datasets.list', {})).find((d) => d.sourcePath === path);
   if (existing) return existing;
   const { jobId } = await services.call('datasets.import', { path });
-  const ds = await followJob<DatasetSummary>(services, jobId, io);
+  const ds = await followJob(services, 'import', jobId, io);
   io.err(`imported ${path}: ${ds.splits.map((s) => `${s.name} ${s.count}`).join(', ')}`);
   return ds;
 }
 
-/** Import a model file into the workspace (the same model.json reuses its earlier import). */
-export async function ensureModel(services: Services, modelPath: string, datasetId: string, inputScale?: InputScale, onnx?: OnnxChoices, io?: Pick<CliIo, 'err'>, name?: string): Promise<ModelInfo> {
-  const path = resolve(modelPath);
-  // inspect first (a worker computes the hash and checks the fit); copy files only for a new model
-  const checked = await inspectModel(services.app, { path, datasetId, inputScale, ...(onnx ? { onnx } : {}) });
-  const models = await services.call('models.list', {});
-  const sameOnnx = (m: ModelInfo): boolean => m.format !== 'onnx' || onnx === undefined || JSON.stringify(pickChoices((m.config as { onnx?: OnnxChoices }).onnx)) === JSON.stringify(pickChoices({ ...checked.onnx, ...onnx }));
-  const again = models.find((m) => (m.config as { importedFrom?: string }).importedFrom === path && m.datasetId === datasetId && m.hash === checked.hash && (inputScale === undefined || JSON.stringify(m.inputScale) === JSON.stringify(inputScale)) && sameOnnx(m));
-  if (again) return again;
-  if (io && checked.onnx) io.err(`ONNX model: ${checked.onnx.summary}`);
-  const warning = sanityWarning(checked.sanity);
-  if (io && warning) io.err(warning);
-  else if (io && checked.sanity) io.err(`sanity check: clean accuracy ${(100 * checked.sanity.accuracy).toFixed(1)}% on ${checked.sanity.count} ${checked.sanity.split} images`);
-  return registerModel(services.app, { datasetId, inputScale, ...(onnx ? { onnx } : {}), ...(name ? { name } : {}) }, checked);
-}
-
-function pickChoices(o: OnnxChoices | undefined): unknown {
-  return o ? [o.inputName, o.outputName, o.layout, o.bgr ?? false, o.classMap ?? null] : null;
+/** Import a model file into the workspace (the same file with the same settings reuses its earlier import); says what it found. */
+export async function ensureModel(services: Services, modelPath: string, datasetId: string, inputScale?: InputScale, onnx?: OnnxChoices, io?: Pick<CliIo, 'err'>, name?: string): Promise<EnsuredModel> {
+  const r = await services.call('models.ensureImported', { path: resolve(modelPath), datasetId, ...(inputScale ? { inputScale } : {}), ...(onnx ? { onnx } : {}), ...(name ? { name } : {}) });
+  if (r.reused || !io) return r;
+  if (r.onnxSummary) io.err(`ONNX model: ${r.onnxSummary}`);
+  const warning = sanityWarning(r.sanity);
+  if (warning) io.err(warning);
+  else if (r.sanity) io.err(`sanity check: clean accuracy ${(100 * r.sanity.accuracy).toFixed(1)}% on ${r.sanity.count} ${r.sanity.split} images`);
+  return r;
 }
 
 /** --layout, --input, --output, --bgr, --class-map of the commands that import a model. */

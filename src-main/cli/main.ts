@@ -1,5 +1,7 @@
 /**
- * `rpr`: the headless face of RPR Curator. Every command calls the same services as the app.
+ * `rpr`: the headless face of RPR Curator. Every command is a client of the contract: it parses
+ * its options, calls the services through `services.call` (validated as IPC and loopback calls are)
+ * and prints.
  */
 import { importCommand, datasetsCommand } from './commands/import';
 import { importModelCommand } from './commands/import-model';

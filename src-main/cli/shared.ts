@@ -1,9 +1,14 @@
-/** Plumbing shared by the CLI commands: options, the services, output. */
+/**
+ * Plumbing shared by the CLI commands: options, the services, output. The CLI is a client of
+ * the contract: it parses arguments, calls `services.call` (validated like every transport's
+ * call), follows jobs through the contract's events, and prints.
+ */
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import type { BackendName } from '../contract/types';
-import { CancelledError } from '../core/errors';
+import type { BackendName, JobKind } from '../contract/types';
+import type { JobResultOf } from '../contract/job-results';
+import { parseCall, type CallInput, type CallName } from '../contract/calls';
 import { createPool, type EnginePool, type PoolOptions } from '../engine/pool';
 import { forkHost } from '../engine/hosts';
 import { createServices, type Services } from '../services/index';
@@ -73,8 +78,17 @@ export const workspaceOption = { workspace: { type: 'string' as const, short: 'w
 export const jsonOption = { json: { type: 'string' as const } };
 export const engineOptions = { backend: { type: 'string' as const }, workers: { type: 'string' as const }, 'execution-provider': { type: 'string' as const }, threads: { type: 'string' as const } };
 
-/** Services for a CLI run, with the workspace opened (created when missing). */
-export function cliServices(args: ParsedArgs, transport: 'ipc' | 'loopback' = 'loopback'): Services {
+/**
+ * A call's input built from option strings, checked against the contract's schema (the same
+ * check and sentence as at the door: ContractError, exit 2) and typed by it.
+ */
+export function checked<N extends CallName>(name: N, input: Record<string, unknown>): CallInput<N> {
+  // what a schema outputs is valid input to it (no call's schema transforms a value into another type)
+  return parseCall<N>(name, input).args as CallInput<N>;
+}
+
+/** Services for a CLI run, with the workspace opened (created when missing) unless `workspace` is false. */
+export async function cliServices(args: ParsedArgs, options: { workspace?: boolean } = {}): Promise<Services> {
   const dataDir = defaultDataDir();
   const backend = str(args, 'backend');
   if (backend !== undefined && !['onnxruntime', 'tensorflow', 'wasm', 'cpu'].includes(backend)) throw new UsageError(`--backend must be onnxruntime, tensorflow, wasm or cpu, got "${backend}"`);
@@ -87,10 +101,20 @@ export function cliServices(args: ParsedArgs, transport: 'ipc' | 'loopback' = 'l
     provider === undefined && threads === undefined
       ? basePool
       : (opts: PoolOptions) => (basePool ?? createPool)({ ...opts, ...(provider ? { executionProvider: provider } : {}), ...(threads ? { intraOpThreads: threads } : {}) });
-  const services = createServices({ version: cliVersion(), dataDir, transport, backend: backend as BackendName | undefined, workers, ...(createPoolFn ? { createPool: createPoolFn } : {}) });
-  const ws = str(args, 'workspace') ?? defaultWorkspace(dataDir);
-  services.app.open(resolve(ws), true);
+  const services = createServices({ version: cliVersion(), dataDir, transport: 'loopback', backend: backend as BackendName | undefined, workers, ...(createPoolFn ? { createPool: createPoolFn } : {}) });
+  if (options.workspace === false) return services;
+  try {
+    await openWorkspace(services, str(args, 'workspace'));
+  } catch (err) {
+    await services.close();
+    throw err;
+  }
   return services;
+}
+
+/** Open (create when missing) the workspace at `path`, by default the app's own in its data folder. */
+export async function openWorkspace(services: Services, path: string | undefined): Promise<void> {
+  await services.call('workspace.open', { path: resolve(path ?? defaultWorkspace(defaultDataDir())), create: true });
 }
 
 /**
@@ -127,9 +151,9 @@ export function formatClock(ms: number | null): string {
   return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${String(sec).padStart(2, '0')}` : `${m}:${String(sec).padStart(2, '0')}`;
 }
 
-/** Run a job to its end, printing its progress; rethrows its error. */
-export async function followJob<T>(services: Services, jobId: string, io: CliIo): Promise<T> {
-  const off = services.app.events.on('job.progress', (p) => {
+/** Run a job of `kind` to its end, printing its progress; its typed result, or the error its work threw. */
+export async function followJob<K extends JobKind>(services: Services, kind: K, jobId: string, io: CliIo): Promise<JobResultOf<K>> {
+  const off = services.on('job.progress', (p) => {
     if (p.jobId !== jobId) return;
     const pct = p.total > 0 ? ((100 * p.done) / p.total).toFixed(1) : '0.0';
     const rate = p.rate >= 100 ? p.rate.toFixed(0) : p.rate.toFixed(1);
@@ -138,15 +162,11 @@ export async function followJob<T>(services: Services, jobId: string, io: CliIo)
   });
   const onSigint = () => {
     io.err('cancelling…');
-    services.app.jobs.cancel(jobId);
+    void services.call('jobs.cancel', { jobId });
   };
   process.once('SIGINT', onSigint);
   try {
-    const info = await services.app.jobs.settle(jobId);
-    // the work's own error (its class decides the exit code)
-    if (info.status === 'failed') throw services.app.jobs.errorOf(jobId) ?? new Error(info.error ?? 'job failed');
-    if (info.status === 'cancelled') throw new CancelledError();
-    return info.result as T;
+    return await services.outcome(jobId, kind);
   } finally {
     off();
     process.removeListener('SIGINT', onSigint);

@@ -27,6 +27,7 @@ import type {
   RemovalPlan,
   RemovalResult,
 } from './types';
+import type { CalibrationOutcome, EnsuredModel, PreparedRun, RunFile, ScoreFiles, ScoresCuration } from './headless';
 import { issueText } from './messages';
 import { SCHEME_NAMES, schemeParamProblems } from './schemes';
 import { ARCH_NAMES, SPLIT_NAME_RE, SPLIT_NAME_RULE } from './names';
@@ -79,6 +80,19 @@ export const curationRules = z.object({
   seed,
   /** keep images the model misclassifies unperturbed (steps 0) when minSteps is 0; off by default */
   keepMisclassified: z.boolean().optional(),
+});
+
+/** A model file to import for a dataset (models.import, models.ensureImported). */
+const modelImport = z.object({ path, datasetId: id, name: z.string().min(1).max(200).optional(), inputScale: inputScale.optional(), onnx: onnxChoices.optional() });
+
+/** What identifies a scoring run (scoring.start, scoring.prepare). */
+const scoreRequest = z.object({
+  modelId: id,
+  datasetId: id,
+  split,
+  scheme: schemeSpec.default({ name: 'paper', params: { k: 28 } }),
+  maxSteps: z.number().int().min(1).max(100000).default(DEFAULT_MAX_STEPS),
+  seed: seed.default(0),
 });
 
 /** Most images one datasets.thumbs call returns. */
@@ -143,7 +157,7 @@ export const calls = {
     budget: z.enum(['epochs', 'converge', 'equal-steps']).default('epochs'),
     referenceModelId: id.optional(),
   }),
-  'models.import': z.object({ path, datasetId: id, name: z.string().min(1).max(200).optional(), inputScale: inputScale.optional(), onnx: onnxChoices.optional() }),
+  'models.import': modelImport,
   /** convert a TF.js model to ONNX (checked on a sample of the dataset) and write it to `path` */
   'models.exportOnnx': z.object({ modelId: id, path }),
   'models.export': z.object({ modelId: id, path }),
@@ -151,15 +165,8 @@ export const calls = {
   'models.remove': z.object({ modelId: id }),
 
   // scoring
-  'scoring.start': z.object({
-    modelId: id,
-    datasetId: id,
-    split,
-    scheme: schemeSpec.default({ name: 'paper', params: { k: 28 } }),
-    maxSteps: z.number().int().min(1).max(100000).default(DEFAULT_MAX_STEPS),
-    seed: seed.default(0),
-  }),
-  'scoring.resume': z.object({ runId: id }),
+  'scoring.start': scoreRequest,
+  'scoring.resume': z.object({ runId: id, /** images per predict call (default: the calibrated batch, else 1024) */ batchSize: z.number().int().min(1).max(65536).optional() }),
   'scoring.list': z.object({ datasetId: id.optional() }),
   'scoring.get': z.object({ runId: id }),
   'scoring.scores': z.object({ runId: id }),
@@ -225,6 +232,45 @@ export const calls = {
   'curation.tag': z.object({ datasetId: id, split, selection: indexSet, tag: z.string().min(1).max(64), on: z.boolean().default(true) }),
   'curation.undoOverrides': z.object({ datasetId: id, split }),
   'curation.saveRules': z.object({ runId: id, rules: curationRules }),
+
+  // headless clients (the `rpr` command, issue 13): what it needs beyond the app's calls
+  /** calibrate ONNX Runtime now when it is due (otherwise the first scoring job does) */
+  'system.calibrate': z.object({}),
+  /** models.import, unless the same file (same content, input scale and ONNX choices) was imported for this dataset */
+  'models.ensureImported': modelImport,
+  /** the run for these parameters (the interrupted one, or a new one), or with `reuseFinished` a finished identical one; starts nothing */
+  'scoring.prepare': scoreRequest.extend({
+    /** [i, n]: the images with index mod n = i */
+    shard: z.tuple([z.number().int().min(0), z.number().int().min(1)]).refine(([i, n]) => i < n, 'a shard i/n needs 0 <= i < n').nullable().default(null),
+    reuseFinished: z.boolean().default(false),
+  }),
+  /** write a finished run's result JSON at `path`, its per-image CSV and run.json beside it */
+  'scoring.writeFiles': z.object({ runId: id, path, /** the model file the user named (recorded in run.json) */ modelPath: path.optional() }),
+  /** read a scores CSV of `rpr score` and the run.json beside it (checked against each other) */
+  'scoring.readScores': z.object({ scores: path }),
+  /** merge the result JSONs of shard runs (`files`) into the files of one run at `path` */
+  'scoring.merge': z.object({ files: z.array(path).min(1).max(100000), path }),
+  /** curate the images of a scores CSV (with its run.json beside it) and export them; `dryRun` previews only */
+  'curation.exportScores': z.object({
+    scores: path,
+    rules: curationRules,
+    overrides: z.array(z.object({ index, mode: z.enum(['include', 'exclude']) })).default([]),
+    path: path.optional(),
+    format: z.enum(['idx', 'imagefolder', 'csv', 'jsonl']).default('idx'),
+    dryRun: z.boolean().default(false),
+  }),
+  /** save a curated set of a training-split run and retrain the source model's recipe on it (+ control): refused before anything is saved */
+  'curation.retrainFromRun': z.object({
+    runId: id,
+    /** default: the zoo-trained model of the run's model hash */
+    sourceModelId: id.optional(),
+    /** the model file the user named, for the message when no zoo model matches */
+    modelPath: path.optional(),
+    name: z.string().min(1).max(200).default('curated'),
+    rules: curationRules,
+    overrides: z.array(z.object({ index, mode: z.enum(['include', 'exclude']) })).default([]),
+    control: z.boolean().default(true),
+  }),
 
   // jobs
   'jobs.list': z.object({}),
@@ -293,6 +339,15 @@ export interface CallResults extends ExperimentCallResults {
   'curation.tag': OverridesState;
   'curation.undoOverrides': OverridesState;
   'curation.saveRules': OverridesState;
+  // headless clients (issue 13)
+  'system.calibrate': CalibrationOutcome;
+  'models.ensureImported': EnsuredModel;
+  'scoring.prepare': PreparedRun;
+  'scoring.writeFiles': ScoreFiles;
+  'scoring.readScores': { run: RunFile; rows: number };
+  'scoring.merge': ScoreFiles;
+  'curation.exportScores': ScoresCuration;
+  'curation.retrainFromRun': { set: CuratedSetInfo; jobId: string; sourceModelId: string };
   'jobs.list': JobInfo[];
   'jobs.cancel': { cancelled: boolean };
   'jobs.interrupted': JobInfo[];

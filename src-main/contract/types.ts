@@ -4,6 +4,8 @@
  * The renderer imports these with `import type` only.
  */
 
+import type { JobResultOf } from './job-results';
+
 export type SplitName = string; // 'train' | 'test' for MNIST; the rule: contract/names.ts
 
 /** `<split>/<index>`: the 0-based index in the split's file order. */
@@ -330,13 +332,16 @@ export interface JobProgress {
   metrics?: Record<string, number>;
 }
 
-export interface JobFinished {
-  jobId: string;
-  kind: JobKind;
-  status: 'done' | 'failed' | 'cancelled';
-  error?: string;
-  result?: unknown;
-}
+/** A job's end; `result` (status 'done') is typed by the job's kind (contract/job-results.ts). */
+export type JobFinished = {
+  [K in JobKind]: {
+    jobId: string;
+    kind: K;
+    status: 'done' | 'failed' | 'cancelled';
+    error?: string;
+    result?: JobResultOf<K>;
+  };
+}[JobKind];
 
 export interface ComparisonRow {
   label: string; // 'M', 'M_R', 'M_C'

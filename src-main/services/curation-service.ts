@@ -4,6 +4,7 @@
  * compare the models on the test split.
  */
 import type { CallArgs, CallResults } from '../contract/calls';
+import type { RetrainResult } from '../contract/job-results';
 import type { ArchName, Comparison, ComparisonRow, CuratedSetInfo, CurationPreview, CurationRules, ModelInfo, OverrideMode, ScoringRunSummary } from '../contract/types';
 import { curate, randomBalancedSubset } from '../core/curation';
 import { ConflictError, RequestError } from '../core/errors';
@@ -90,11 +91,7 @@ function workspaceImages(ws: ReturnType<AppState['requireWorkspace']>, datasetId
   return { shape: ds.shape, count, read: (indices) => ws.datasets.readImageIndices(datasetId, split, indices).data };
 }
 
-export interface RetrainResult {
-  mr: ModelInfo;
-  mc: ModelInfo | null;
-  runs: { M: string; MR: string; MC: string | null };
-}
+export type { RetrainResult };
 
 /** Why a set cannot be retrained on (imported source model, fewer than two classes), or null. */
 export function retrainRefusal(set: CuratedSetInfo, source: ModelInfo): string | null {
@@ -266,7 +263,7 @@ export function curationHandlers(app: AppState) {
       const set = app.requireWorkspace().curated.get(a.setId);
       // a target that cannot be used is refused at the door (409 / 404 / 400), not by a failed job
       checkExportTarget(a.path);
-      const { jobId } = app.jobs.start('export', `Export ${set.name} v${set.version} as ${a.format}`, (ctx) => exportCuratedSet(app, a.setId, a.path, a.format, ctx), { call: 'curation.export', input: a });
+      const { jobId } = app.jobs.launch('export', `Export ${set.name} v${set.version} as ${a.format}`, (ctx) => exportCuratedSet(app, a.setId, a.path, a.format, ctx), { call: 'curation.export', input: a });
       return { jobId };
     },
     'curation.retrain': (a: CallArgs<'curation.retrain'>): CallResults['curation.retrain'] => {
@@ -274,7 +271,7 @@ export function curationHandlers(app: AppState) {
       const refusal = retrainRefusal(set, app.requireWorkspace().models.get(a.sourceModelId));
       if (refusal) throw new RequestError(refusal);
       checkTrainableRun(app, set.runId);
-      const { jobId } = app.jobs.start('retrain', `Retrain on ${set.name} v${set.version}${a.control ? ' (+ control)' : ''}`, (ctx) => retrain(app, a.setId, a.sourceModelId, a.control, ctx, { budget: a.budget, epochs: a.epochs }), { call: 'curation.retrain', input: a });
+      const { jobId } = app.jobs.launch('retrain', `Retrain on ${set.name} v${set.version}${a.control ? ' (+ control)' : ''}`, (ctx) => retrain(app, a.setId, a.sourceModelId, a.control, ctx, { budget: a.budget, epochs: a.epochs }), { call: 'curation.retrain', input: a });
       return { jobId };
     },
     'curation.compare': (a: CallArgs<'curation.compare'>) => compareModels(app, a.modelIds, a.datasetId, a.split),

@@ -23,7 +23,7 @@ export function datasetHandlers(app: AppState) {
       const ws = app.requireWorkspace();
       // a path that is not there is refused at the door (404), not by a failed job
       if (!existsSync(a.path)) throw new InputError(a.path, 'no such file or folder', 'not-found');
-      const { jobId } = app.jobs.start('import', `Import ${basename(a.path)}`, async (ctx) => {
+      const { jobId } = app.jobs.launch('import', `Import ${basename(a.path)}`, async (ctx) => {
         // pixels stream into temp files of the new dataset's folder; insert renames them into place
         const stage = createPixelStage(ws.path);
         try {
@@ -51,7 +51,7 @@ export function datasetHandlers(app: AppState) {
     'datasets.download': (a: CallArgs<'datasets.download'>): CallResults['datasets.download'] => {
       const ws = app.requireWorkspace();
       const mirror = a.mirror ?? app.host.mnistMirror ?? DEFAULT_MNIST_MIRROR;
-      const { jobId } = app.jobs.start('download', `Download MNIST from ${mirror}`, async (ctx) => {
+      const { jobId } = app.jobs.launch('download', `Download MNIST from ${mirror}`, async (ctx) => {
         const folder = await downloadMnist({
           mirror,
           cacheDir: join(app.host.dataDir, 'cache'),

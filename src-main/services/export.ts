@@ -23,6 +23,7 @@ import * as fs from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { createGzip } from 'node:zlib';
 import type { ExportFormat, ImageShape, SchemeSpec } from '../contract/types';
+import type { ExportResult } from '../contract/job-results';
 import { CancelledError, InputError } from '../core/errors';
 import { imageSize, type RawImages } from '../core/image';
 import { TMP_INFIX, probeWritable } from '../store/fsutil';
@@ -86,12 +87,7 @@ function sourceOf(images: RawImages | ImageSource): ImageSource {
 /** Images read per chunk when streaming an IDX file. */
 const READ_CHUNK = 4096;
 
-export interface ExportResult {
-  path: string;
-  format: ExportFormat;
-  count: number;
-  files: string[];
-}
+export type { ExportResult };
 
 type Writer = NonNullable<ExportOptions['writeFile']>;
 

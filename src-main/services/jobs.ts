@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { JobFinished, JobInfo, JobKind, JobProgress } from '../contract/types';
+import type { JobResultOf } from '../contract/job-results';
 import { CancelledError, NotFoundError } from '../core/errors';
 import { etaMs, startProgress, updateProgress, type ProgressState } from '../core/progress';
 import type { EventBus } from './events';
@@ -42,6 +43,15 @@ export class JobManager {
     private readonly persist: JobPersist = () => undefined,
   ) {}
 
+  /**
+   * Start a job of `kind` whose work must end with that kind's result (contract/job-results.ts),
+   * so whoever follows it (`outcome`, a client's job.finished) gets that type. Services start jobs here.
+   */
+  launch<K extends JobKind>(kind: K, title: string, run: (ctx: JobContext) => Promise<JobResultOf<K>>, resume?: ResumeSpec): { jobId: string; done: Promise<JobResultOf<K>> } {
+    return this.start(kind, title, run, resume);
+  }
+
+  /** Start a job with any result (tests; services use `launch`, which types the result by the kind). */
   start<T>(kind: JobKind, title: string, run: (ctx: JobContext) => Promise<T>, resume?: ResumeSpec): { jobId: string; done: Promise<T> } {
     const jobId = `job_${randomBytes(6).toString('hex')}`;
     const controller = new AbortController();
@@ -84,12 +94,13 @@ export class JobManager {
       await Promise.resolve();
       return run(ctx);
     })();
-    const finish = (f: Omit<JobFinished, 'jobId' | 'kind'>) => {
+    const finish = (f: { status: JobFinished['status']; error?: string; result?: T }) => {
       info.status = f.status;
       if (f.error) info.error = f.error;
       if (f.result !== undefined) info.result = f.result;
       save();
-      this.events.emit('job.finished', { jobId, kind, ...f });
+      // `launch` typed the result by the kind (TypeScript cannot pick the union member for a generic kind)
+      this.events.emit('job.finished', { jobId, kind, ...f } as JobFinished);
     };
     done.then(
       (result) => finish({ status: 'done', result }),
@@ -122,6 +133,21 @@ export class JobManager {
     await job.done.catch(() => undefined);
     await Promise.resolve();
     return { ...job.info };
+  }
+
+  /**
+   * Wait for a job of `kind` to end: its typed result, or the error its work threw (class kept,
+   * so the CLI exits by it), or CancelledError when it was cancelled.
+   */
+  async outcome<K extends JobKind>(jobId: string, kind: K): Promise<JobResultOf<K>> {
+    const job = this.jobs.get(jobId);
+    if (!job) throw new NotFoundError(`unknown job ${jobId}`);
+    if (job.info.kind !== kind) throw new Error(`job ${jobId} is a ${job.info.kind} job, not a ${kind} job`);
+    const info = await this.settle(jobId);
+    if (info.status === 'failed') throw job.error ?? new Error(info.error ?? 'job failed');
+    if (info.status === 'cancelled') throw new CancelledError();
+    // the kind was checked above, and `launch` typed the work's result by its kind
+    return job.done as Promise<JobResultOf<K>>;
   }
 
   /** The error a failed (or cancelled) job ended with, as thrown; undefined otherwise. */

@@ -172,7 +172,7 @@ export function modelHandlers(app: AppState) {
       }
       const budget: BudgetSpec = a.budget === 'epochs' ? { kind: 'epochs', epochs: a.epochs, patience: a.earlyStoppingPatience } : { kind: a.budget, epochs: a.epochs, patience: a.earlyStoppingPatience || DEFAULT_PATIENCE };
       const title = a.budget === 'epochs' ? `${a.epochs} epochs` : a.budget === 'converge' ? `converge, ≤ ${a.epochs} epochs` : `${referenceUpdates} updates`;
-      const { jobId } = app.jobs.start('train', `Train ${a.arch} (${title}, seed ${a.seed})`, async (ctx) => {
+      const { jobId } = app.jobs.launch('train', `Train ${a.arch} (${title}, seed ${a.seed})`, async (ctx) => {
         let indices: number[] | undefined;
         let lineage: Record<string, unknown> | undefined;
         let split: string | undefined;
@@ -219,7 +219,7 @@ export function modelHandlers(app: AppState) {
       const l = lineageOf(m);
       const carve = l?.heldOut && l.heldOut.split === a.split && l.datasetId === ds.id ? l.heldOut.indices : null;
       const check = checkEvaluation(ds, m, a.split, carve);
-      const { jobId } = app.jobs.start('eval', `Evaluate ${m.name} on ${carve ? `the held-out carve of ${a.split}` : a.split}`, async (ctx): Promise<EvalResult> => {
+      const { jobId } = app.jobs.launch('eval', `Evaluate ${m.name} on ${carve ? `the held-out carve of ${a.split}` : a.split}`, async (ctx): Promise<EvalResult> => {
         const r = await app.engine().run(
           { kind: 'eval', modelPath: m.path, inputScale: m.inputScale, ...src, ...(carve ? { indices: carve } : {}) },
           { signal: ctx.signal, onProgress: (p) => ctx.progress(p.done, p.total, { unit: p.unit }) },

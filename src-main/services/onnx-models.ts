@@ -7,6 +7,7 @@ import { copyFileSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node
 import { basename, dirname, join } from 'node:path';
 import type { CallArgs, CallResults } from '../contract/calls';
 import type { ModelInfo } from '../contract/types';
+import { sanityWarning } from '../contract/headless';
 import { InputError } from '../core/errors';
 import type { InspectJobResult } from '../engine/protocol';
 import { newId, nowIso } from '../store/ids';
@@ -14,11 +15,8 @@ import type { AppState } from './app-state';
 import { checkExportTarget } from './export';
 import { splitSource } from './sources';
 
-/** A sentence for the user about a sanity check (null when there is none). */
-export function sanityWarning(s: InspectJobResult['sanity']): string | null {
-  if (!s || !s.nearChance) return null;
-  return `WARNING: clean accuracy on ${s.count} ${s.split} images is ${(100 * s.accuracy).toFixed(1)}%, near chance (${(100 * s.chance).toFixed(1)}%): check the class map, the input scale (--input-scale) and the layout before scoring`;
-}
+/** A sentence for the user about a sanity check (null when there is none): one text, in the contract. */
+export { sanityWarning };
 
 export function registerOnnxModel(app: AppState, a: Pick<CallArgs<'models.import'>, 'datasetId' | 'name' | 'inputScale' | 'onnx'>, checked: InspectJobResult & { source: string }): ModelInfo {
   const ws = app.requireWorkspace();

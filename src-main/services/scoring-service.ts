@@ -158,10 +158,11 @@ export async function runScoring(app: AppState, runId: string, ctx: Pick<JobCont
 export function scoringHandlers(app: AppState) {
   // one job per run: starting or resuming a run that is being scored returns its job
   const active = new Map<string, string>();
-  const startJob = (run: ScoringRunSummary): string => {
+  const startJob = (run: ScoringRunSummary, batch?: number): string => {
     const running = active.get(run.id);
     if (running && app.jobs.list().some((j) => j.id === running && j.status === 'running')) return running;
-    const { jobId, done } = app.jobs.start('score', scoreJobTitle(app, run), (ctx) => runScoring(app, run.id, ctx), { call: 'scoring.resume', input: { runId: run.id } });
+    supersedeInterrupted(app, run.id);
+    const { jobId, done } = app.jobs.launch('score', scoreJobTitle(app, run), (ctx) => runScoring(app, run.id, ctx, batch), { call: 'scoring.resume', input: { runId: run.id } });
     active.set(run.id, jobId);
     done.then(
       () => active.delete(run.id),
@@ -178,7 +179,7 @@ export function scoringHandlers(app: AppState) {
     'scoring.resume': (a: CallArgs<'scoring.resume'>): CallResults['scoring.resume'] => {
       const run = app.requireWorkspace().runs.get(a.runId);
       if (run.status === 'done') throw new ConflictError(`run ${run.id} is already complete`);
-      return { jobId: startJob(run), runId: run.id };
+      return { jobId: startJob(run, a.batchSize), runId: run.id };
     },
     'scoring.list': (a: CallArgs<'scoring.list'>) => (app.workspace ? app.workspace.runs.list(a.datasetId).map((r) => ({ ...r, purpose: runPurpose(app, r) })) : []),
     'scoring.get': (a: CallArgs<'scoring.get'>) => {
@@ -194,6 +195,18 @@ export function scoringHandlers(app: AppState) {
       return { original, perturbed, shape };
     },
   };
+}
+
+/**
+ * A job a dead process left scoring this run is superseded by the job that scores it now (the
+ * CLI resuming a run it was killed in): it is no longer offered for resume.
+ */
+function supersedeInterrupted(app: AppState, runId: string): void {
+  const ws = app.requireWorkspace();
+  for (const j of ws.jobs.interrupted()) {
+    const resume = (j.params as { resume?: { call?: unknown; input?: { runId?: unknown } } } | null)?.resume;
+    if (resume?.call === 'scoring.resume' && resume.input?.runId === runId) ws.jobs.remove(j.id);
+  }
 }
 
 /** A scheme's parameters come from the request: a value the scheme refuses is an invalid request (400), not unreadable data. */

@@ -1,16 +1,6 @@
-import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { Comparison, CurationRules, ExportFormat, OverrideMode } from '../../contract/types';
-import { curate } from '../../core/curation';
-import type { ImportedDataset } from '../../core/dataset';
-import { InputError } from '../../core/errors';
-import { scoreRowsToColumns } from '../../core/scores-csv';
-import { checkTrainableRun } from '../../services/lineage';
-import { checkCurationUsable, compareModels, retrain, saveCuratedSet, type RetrainResult } from '../../services/curation-service';
-import { exportImages } from '../../services/export';
-import { importDataset } from '../../services/importers/index';
-import { readScores } from '../score-files';
-import { cliServices, followJob, int, jsonOption, parse, requireStr, str, engineOptions, workspaceOption, writeJsonFile, UsageError, type Command, type ParsedArgs } from '../shared';
+import type { CurationRules, ExportFormat, OverrideMode } from '../../contract/types';
+import { cliServices, followJob, openWorkspace, int, jsonOption, parse, requireStr, str, engineOptions, workspaceOption, writeJsonFile, UsageError, type Command, type ParsedArgs } from '../shared';
 
 const FORMATS: ExportFormat[] = ['idx', 'imagefolder', 'csv', 'jsonl'];
 
@@ -68,44 +58,27 @@ export const curateCommand: Command = {
     if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, got "${format}"`);
     const rules = rulesFrom(args);
     const overrides = overridesFrom(args);
-    const { run, rows } = readScores(scoresPath);
-    if (!existsSync(run.datasetPath)) throw new InputError(run.datasetPath, 'the dataset named in run.json is not there any more');
-    const ds: ImportedDataset = await importDataset(run.datasetPath, {});
-    const split = ds.splits.find((s) => s.name === run.split);
-    if (!split) throw new InputError(run.datasetPath, `has no split "${run.split}"`);
-    for (const r of rows) {
-      if (r.index >= split.images.count || split.labels[r.index] !== r.label) throw new InputError(resolve(scoresPath), `image ${run.split}/${r.index} does not match the dataset (${run.datasetPath}): was it scored on another dataset?`);
+    // no workspace: the scores file and the run.json beside it name the dataset, read from where it is
+    const services = await cliServices(args, { workspace: false });
+    try {
+      const input = { scores: resolve(scoresPath), rules, overrides, path: resolve(out), format };
+      // what the rules cost, said before the export (and before a refusal of rules that keep too little)
+      const { preview, classNames } = await services.call('curation.exportScores', { ...input, dryRun: true });
+      for (const s of preview.short) io.err(`class ${classNames[s.classId]} cannot reach ${rules.balance.mode === 'per-class' ? rules.balance.n : 'the target'}: it has ${s.available}`);
+      if (rules.balance.mode === 'equalize' && preview.kept && preview.target) {
+        const target = preview.target;
+        const dropped = preview.kept.reduce((sum, k) => sum + Math.max(0, k - target), 0);
+        const limiting = preview.kept.flatMap((k, c) => (k === target ? [classNames[c]] : []));
+        if (dropped > 0) io.err(`equalized to ${target} per class, set by class ${limiting.join(', ')}: balancing leaves out ${dropped} of the ${preview.kept.reduce((a, b) => a + b, 0)} kept images`);
+      }
+      const done = await services.call('curation.exportScores', input);
+      io.out(`curated ${done.preview.total} of ${done.rows} images (${done.preview.after.join(' ')} per class) → ${done.path} (${format}, ${(done.elapsedMs / 1000).toFixed(2)} s)`);
+      const json = str(args, 'json');
+      if (json) writeJsonFile(json, { ...done.preview, path: done.path, format, rules, overrides: overrides.length });
+      return 0;
+    } finally {
+      await services.close();
     }
-    const preview = curate(scoreRowsToColumns(rows), rules, overrides, ds.classNames.length);
-    for (const s of preview.short) io.err(`class ${ds.classNames[s.classId]} cannot reach ${rules.balance.mode === 'per-class' ? rules.balance.n : 'the target'}: it has ${s.available}`);
-    if (rules.balance.mode === 'equalize' && preview.kept && preview.target) {
-      const target = preview.target;
-      const dropped = preview.kept.reduce((sum, k) => sum + Math.max(0, k - target), 0);
-      const limiting = preview.kept.flatMap((k, c) => (k === target ? [ds.classNames[c]] : []));
-      if (dropped > 0) io.err(`equalized to ${target} per class, set by class ${limiting.join(', ')}: balancing leaves out ${dropped} of the ${preview.kept.reduce((a, b) => a + b, 0)} kept images`);
-    }
-    checkCurationUsable(preview, rules);
-    const byIndex = new Map(rows.map((r) => [r.index, r]));
-    const test = run.split !== 'test' ? ds.splits.find((s) => s.name === 'test') : undefined;
-    const started = Date.now();
-    const result = await exportImages({
-      outDir: out,
-      format,
-      shape: ds.shape,
-      classNames: ds.classNames,
-      split: run.split,
-      images: split.images,
-      items: preview.members.map((index) => {
-        const r = byIndex.get(index);
-        return { index, label: split.labels[index], steps: r?.steps, robust: r ? (r.robust ? 1 : 0) : undefined };
-      }),
-      testSplit: format === 'idx' && test ? { images: test.images, labels: test.labels } : undefined,
-      meta: { scheme: run.scheme, k: run.k ?? undefined, maxSteps: run.maxSteps, seed: run.seed, modelHash: run.modelHash },
-    });
-    io.out(`curated ${preview.total} of ${rows.length} images (${preview.after.join(' ')} per class) → ${result.path} (${format}, ${((Date.now() - started) / 1000).toFixed(2)} s)`);
-    const json = str(args, 'json');
-    if (json) writeJsonFile(json, { ...preview, members: undefined, path: result.path, format, rules, overrides: overrides.length });
-    return 0;
   },
 };
 
@@ -116,34 +89,35 @@ export const retrainCommand: Command = {
   options: { ...curationOptions, ...jsonOption, ...engineOptions, ...workspaceOption, 'model-id': { type: 'string' }, model: { type: 'string' }, 'no-control': { type: 'boolean' }, name: { type: 'string' } },
   async run(argv, io) {
     const args = parse(retrainCommand, argv);
-    const { run } = readScores(requireStr(args, 'scores', retrainCommand));
-    if (!run.runId || !run.workspace) throw new UsageError('these scores name no workspace run: score with `rpr score --json` first');
-    if (!str(args, 'workspace')) args.values.workspace = run.workspace;
-    const services = cliServices(args);
+    const scores = resolve(requireStr(args, 'scores', retrainCommand));
+    const services = await cliServices(args, { workspace: false });
     try {
-      const ws = services.app.requireWorkspace();
-      checkTrainableRun(services.app, run.runId); // a run of the evaluation split is never retrained on
-      let sourceId = str(args, 'model-id');
-      if (!sourceId) {
-        const path = str(args, 'model') ? resolve(str(args, 'model') as string) : run.modelPath;
-        const candidates = ws.models.list().filter((m) => m.hash === run.modelHash && m.arch !== 'imported');
-        sourceId = candidates[0]?.id;
-        if (!sourceId) throw new UsageError(`no zoo-trained model with hash ${run.modelHash} in ${ws.path} (${path ?? ''}): retrain needs the recipe of a model trained by rpr train`);
-      }
-      const set = saveCuratedSet(services.app, run.runId, str(args, 'name') ?? 'curated', rulesFrom(args), overridesFrom(args));
+      const { run } = await services.call('scoring.readScores', { scores });
+      if (!run.runId || !run.workspace) throw new UsageError('these scores name no workspace run: score with `rpr score --json` first');
+      // the workspace the scores came from, unless --workspace names another
+      await openWorkspace(services, str(args, 'workspace') ?? run.workspace);
+      // refused before anything is saved when the run is of the evaluation split (never retrained on)
+      const modelPath = str(args, 'model') ? resolve(str(args, 'model') as string) : run.modelPath;
+      const { set, jobId, sourceModelId } = await services.call('curation.retrainFromRun', {
+        runId: run.runId,
+        ...(str(args, 'model-id') ? { sourceModelId: str(args, 'model-id') } : {}),
+        ...(modelPath ? { modelPath } : {}),
+        name: str(args, 'name') ?? 'curated',
+        rules: rulesFrom(args),
+        overrides: overridesFrom(args),
+        control: !args.values['no-control'],
+      });
       io.err(`curated set ${set.name} v${set.version}: ${set.total} images (${set.classCounts.join(' ')})`);
-      const source = sourceId;
-      const job = services.app.jobs.start('retrain', 'retrain', (ctx) => retrain(services.app, set.id, source, !args.values['no-control'], ctx));
-      const r = await followJob<RetrainResult>(services, job.jobId, io);
-      const ids = [source, r.mr.id, ...(r.mc ? [r.mc.id] : [])];
-      const cmp: Comparison = compareModels(services.app, ids, set.datasetId, 'test');
+      const r = await followJob(services, 'retrain', jobId, io);
+      const ids = [sourceModelId, r.mr.id, ...(r.mc ? [r.mc.id] : [])];
+      const cmp = await services.call('curation.compare', { modelIds: ids, datasetId: set.datasetId, split: 'test' });
       for (const row of cmp.rows) io.out(`${row.label.padEnd(4)} test accuracy ${fmt(row.testAccuracy)}  robust ${fmt(row.robustRatio)} [${fmt(row.robustRatioCI95?.[0] ?? null)}, ${fmt(row.robustRatioCI95?.[1] ?? null)}]  trained on ${row.trainingSet.count}`);
       for (const [pair, p] of Object.entries(cmp.mcnemar)) io.out(`McNemar ${pair}: p = ${p.toPrecision(3)}`);
       const json = str(args, 'json');
       if (json) writeJsonFile(json, { set, ...cmp });
       return 0;
     } finally {
-      await services.app.close();
+      await services.close();
     }
   },
 };

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { sanityWarning } from '../../services/onnx-models';
+import { sanityWarning, type ModelSanity } from '../../contract/headless';
 import { ensureDataset, ensureModel, onnxOptions, parseInputScale, parseOnnxChoices } from '../data';
 import { cliServices, engineOptions, jsonOption, parse, requireStr, str, workspaceOption, writeJsonFile, type Command } from '../shared';
 
@@ -13,12 +13,12 @@ export const importModelCommand: Command = {
     const path = args.positionals[0];
     const data = requireStr(args, 'data', importModelCommand);
     if (!path) throw new Error(`a model path is required\nusage: ${importModelCommand.usage}`);
-    const services = cliServices(args);
+    const services = await cliServices(args);
     try {
       const ds = await ensureDataset(services, data, io);
       const name = str(args, 'name');
-      const model = await ensureModel(services, resolve(path), ds.id, parseInputScale(str(args, 'input-scale')), parseOnnxChoices(args), io, name);
-      const cfg = model.config as { sanity?: Parameters<typeof sanityWarning>[0]; onnx?: { summary?: string } };
+      const { model } = await ensureModel(services, resolve(path), ds.id, parseInputScale(str(args, 'input-scale')), parseOnnxChoices(args), io, name);
+      const cfg = model.config as { sanity?: ModelSanity; onnx?: { summary?: string } };
       io.out(`imported ${model.name} (${model.id}): ${model.format}, ${model.numClasses} classes${cfg.onnx?.summary ? `; ${cfg.onnx.summary}` : ''}`);
       if (cfg.sanity) io.out(`sanity check: clean accuracy ${(100 * cfg.sanity.accuracy).toFixed(1)}% on ${cfg.sanity.count} ${cfg.sanity.split} images (chance ${(100 * cfg.sanity.chance).toFixed(1)}%)`);
       const warning = sanityWarning(cfg.sanity);
@@ -27,7 +27,7 @@ export const importModelCommand: Command = {
       if (json) writeJsonFile(json, model);
       return 0;
     } finally {
-      await services.app.close();
+      await services.close();
     }
   },
 };

@@ -1,6 +1,5 @@
 import { resolve } from 'node:path';
-import type { DatasetSummary } from '../../contract/types';
-import { cliServices, followJob, jsonOption, parse, str, workspaceOption, writeJsonFile, UsageError, type Command } from '../shared';
+import { checked, cliServices, followJob, jsonOption, parse, str, workspaceOption, writeJsonFile, UsageError, type Command } from '../shared';
 
 export const importCommand: Command = {
   name: 'import',
@@ -11,17 +10,17 @@ export const importCommand: Command = {
     const args = parse(importCommand, argv);
     const path = args.positionals[0];
     if (!path) throw new UsageError(`a dataset path is required\nusage: ${importCommand.usage}`);
-    const services = cliServices(args);
+    const services = await cliServices(args);
     try {
       const started = Date.now();
-      const { jobId } = await services.call('datasets.import', {
+      const { jobId } = await services.call('datasets.import', checked('datasets.import', {
         path: resolve(path),
         format: str(args, 'format') ?? 'auto',
         name: str(args, 'name'),
         split: str(args, 'split'),
         ...imageOptions(args),
-      });
-      const summary = await followJob<DatasetSummary>(services, jobId, io);
+      }));
+      const summary = await followJob(services, 'import', jobId, io);
       const elapsedMs = Date.now() - started;
       io.out(`imported ${summary.name} (${summary.id}) in ${(elapsedMs / 1000).toFixed(2)} s: ${summary.shape.height}x${summary.shape.width}x${summary.shape.channels}, ${summary.classNames.length} classes`);
       for (const s of summary.splits) io.out(`  ${s.name}: ${s.count} images; per class ${s.classCounts.join(' ')}`);
@@ -30,7 +29,7 @@ export const importCommand: Command = {
       if (json) writeJsonFile(json, { ...summary, elapsedMs });
       return 0;
     } finally {
-      await services.app.close();
+      await services.close();
     }
   },
 };
@@ -65,7 +64,7 @@ export const datasetsCommand: Command = {
   options: { ...workspaceOption, ...jsonOption },
   async run(argv, io) {
     const args = parse(datasetsCommand, argv);
-    const services = cliServices(args);
+    const services = await cliServices(args);
     try {
       const list = await services.call('datasets.list', {});
       for (const d of list) io.out(`${d.id}  ${d.name}  ${d.splits.map((s) => `${s.name}:${s.count}`).join(' ')}`);
@@ -73,7 +72,7 @@ export const datasetsCommand: Command = {
       if (json) writeJsonFile(json, list);
       return 0;
     } finally {
-      await services.app.close();
+      await services.close();
     }
   },
 };

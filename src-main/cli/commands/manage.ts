@@ -1,5 +1,5 @@
 /** `rpr rm` and `rpr rename`: delete (with what depends on it) and rename workspace items, as the app does. */
-import type { ItemKind, RemovalPlan, RemovalResult } from '../../contract/types';
+import type { ItemKind } from '../../contract/types';
 import { cliServices, jsonOption, parse, str, workspaceOption, writeJsonFile, UsageError, type Command } from '../shared';
 
 const KINDS: Record<string, ItemKind> = { dataset: 'dataset', model: 'model', run: 'run', set: 'curated', curated: 'curated' };
@@ -22,9 +22,9 @@ export const rmCommand: Command = {
     const kind = kindOf(args.positionals[0], rmCommand.usage);
     const id = args.positionals[1];
     if (!id) throw new UsageError(`the id of the ${args.positionals[0]} is required (see \`rpr datasets\`, the app, or a --json output)\nusage: ${rmCommand.usage}`);
-    const services = cliServices(args);
+    const services = await cliServices(args);
     try {
-      const plan = (await services.call('workspace.dependents', { kind, id })) as RemovalPlan;
+      const plan = await services.call('workspace.dependents', { kind, id });
       io.out(`${plan.target.kind} ${plan.target.name} (${plan.target.id})`);
       for (const r of plan.removes) io.out(`  also deletes ${r.kind} ${r.name} (${r.id})`);
       for (const a of plan.affects) io.out(`  keeps ${a.kind} ${a.name} (${a.id}): ${a.why}`);
@@ -43,12 +43,12 @@ export const rmCommand: Command = {
         : kind === 'model' ? services.call('models.remove', { modelId: id })
         : kind === 'run' ? services.call('scoring.remove', { runId: id })
         : services.call('curation.remove', { setId: id });
-      const r = (await call) as RemovalResult;
+      const r = await call;
       io.out(`deleted ${r.removedItems.length} item${r.removedItems.length === 1 ? '' : 's'}; freed ${mb(r.freedBytes)}`);
       if (json) writeJsonFile(json, r);
       return 0;
     } finally {
-      await services.app.close();
+      await services.close();
     }
   },
 };
@@ -64,7 +64,7 @@ export const renameCommand: Command = {
     const [, id, ...words] = args.positionals;
     const name = words.join(' ').trim();
     if (!id || !name) throw new UsageError(`an id and a new name are required\nusage: ${renameCommand.usage}`);
-    const services = cliServices(args);
+    const services = await cliServices(args);
     try {
       const ref = kind === 'dataset' ? await services.call('datasets.rename', { datasetId: id, name })
         : kind === 'model' ? await services.call('models.rename', { modelId: id, name })
@@ -73,7 +73,7 @@ export const renameCommand: Command = {
       io.out(`renamed ${ref.kind} ${ref.id}: ${ref.name}`);
       return 0;
     } finally {
-      await services.app.close();
+      await services.close();
     }
   },
 };

@@ -6,14 +6,13 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { ExperimentInfo } from '../../contract/experiments';
 import { DEFAULT_MAX_STEPS } from '../../contract/validate';
 import { ARCH_NAMES } from '../../contract/names';
 import { parseBudget } from '../../core/budget';
 import { PAPER } from '../../core/experiment/paper-report';
 import { parsePolicies, type PolicySpec } from '../../core/experiment/policies';
 import { ensureDataset } from '../data';
-import { cliServices, engineOptions, followJob, int, parse, requireStr, str, UsageError, type Command } from '../shared';
+import { checked, cliServices, engineOptions, followJob, int, parse, requireStr, str, UsageError, type Command } from '../shared';
 
 export const reproduceCommand: Command = {
   name: 'reproduce',
@@ -65,19 +64,19 @@ export const reproduceCommand: Command = {
     const maxSteps = int(args, 'max-steps', DEFAULT_MAX_STEPS, 1, 100000);
     mkdirSync(out, { recursive: true });
     if (!str(args, 'workspace')) args.values.workspace = join(out, 'workspace');
-    const services = cliServices(args);
+    const services = await cliServices(args);
     const started = Date.now();
     try {
       const ds = await ensureDataset(services, data, io);
       const k = int(args, 'k', Math.round(Math.sqrt(ds.shape.height * ds.shape.width)), 1, 1 << 20);
-      const backend = await services.app.backendInfo();
+      const { backend } = await services.call('system.info', {});
       const input = { datasetId: ds.id, arch, scheme: { name: 'paper', params: { k } }, maxSteps, budget, patience, maxEpochs, seeds, seed, policies };
-      const { jobId, experimentId } = await services.call('experiments.start', input);
+      const { jobId, experimentId } = await services.call('experiments.start', checked('experiments.start', input));
       const before = await services.call('experiments.get', { experimentId });
       const doneStages = before.stages.filter((s) => s.status === 'done').length;
       if (doneStages > 0) io.err(`resuming experiment ${experimentId}: ${doneStages}/${before.stages.length} stages already done`);
       io.err(`experiment ${experimentId} on ${ds.name}: ${arch}, budget ${budget}, policies ${policies.map((p) => p.name).join(', ')}, ${seeds} seed(s) from ${seed}, k ${k}, ${maxSteps} steps, backend ${backend.name} × ${backend.workers}`);
-      const exp = await followJob<ExperimentInfo>(services, jobId, io);
+      const exp = await followJob(services, 'experiment', jobId, io);
       const exported = await services.call('experiments.export', { experimentId: exp.id, path: out, merge: true });
       const r = exp.results as Record<string, { testAccuracy: number; testRobustRatio: number; trainRobustRatio?: number }>;
       const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
@@ -90,7 +89,7 @@ export const reproduceCommand: Command = {
       io.out(`wrote ${exported.files.length} files (results.json, report.md, charts) to ${exported.path} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
       return 0;
     } finally {
-      await services.app.close();
+      await services.close();
     }
   },
 };

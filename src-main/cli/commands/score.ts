@@ -1,17 +1,9 @@
 import { resolve } from 'node:path';
-import type { RunStats, SchemeName, SchemeSpec, ScoringRunSummary } from '../../contract/types';
+import type { RunStats, SchemeName, SchemeSpec } from '../../contract/types';
 import { schemeSpec } from '../../contract/calls';
 import { DEFAULT_MAX_STEPS, numberProblem } from '../../contract/validate';
 import { issueText } from '../../contract/messages';
-import { InputError } from '../../core/errors';
-import { resolveParams } from '../../core/perturb/index';
-import { foolingUpperBound, type ImageResult } from '../../core/scheduler';
-import type { ScoreRow } from '../../core/scores-csv';
-import { runStats } from '../../core/stats/index';
-import { ensureCalibrated } from '../../services/calibration';
-import { findCompletedRun, prepareRun, runScoring, DEFAULT_SCORE_BATCH } from '../../services/scoring-service';
 import { ensureDataset, ensureModel, onnxOptions, parseInputScale, parseOnnxChoices } from '../data';
-import { readJson, readScores, writeScoreOutputs, type RunFile, type ScoreJson } from '../score-files';
 import { cliServices, engineOptions, followJob, int, jsonOption, parse, requireStr, str, workspaceOption, UsageError, type Command, type CliIo } from '../shared';
 
 export function parseShard(v: string | undefined): [number, number] | null {
@@ -78,89 +70,36 @@ export const scoreCommand: Command = {
     const maxSteps = int(args, 'max-steps', DEFAULT_MAX_STEPS, 1, 100000);
     const seed = int(args, 'seed', 0, 0, 2 ** 32 - 1);
     const shard = parseShard(str(args, 'shard'));
-    const batch = str(args, 'batch') === undefined ? undefined : int(args, 'batch', DEFAULT_SCORE_BATCH, 1, 65536);
-    const services = cliServices(args);
+    const batch = str(args, 'batch') === undefined ? undefined : int(args, 'batch', 1, 1, 65536);
+    const services = await cliServices(args);
     try {
       const ds = await ensureDataset(services, data, io);
-      const model = await ensureModel(services, modelPath, ds.id, parseInputScale(str(args, 'input-scale')), parseOnnxChoices(args), io);
-      await ensureCalibrated(services.app, (m) => io.err(m));
-      // defaults made explicit, so `--k 28` and the default k of a 28x28 set are the same run
-      const scheme: SchemeSpec = { name: requested.name, params: resolveParams(requested, ds.shape) };
-      // a finished run of identical parameters (model content and input scale included) is reused, not duplicated
-      const finishedBefore = findCompletedRun(services.app, { modelId: model.id, datasetId: ds.id, split, scheme, maxSteps, seed, shard });
-      if (finishedBefore) io.err(`reusing finished run ${finishedBefore.id}: identical parameters were already scored (${finishedBefore.count} images)`);
-      const run = finishedBefore ?? (await prepareRun(services.app, { modelId: model.id, datasetId: ds.id, split, scheme, maxSteps, seed, shard }));
-      const backend = await services.app.backendInfo();
+      const { model } = await ensureModel(services, modelPath, ds.id, parseInputScale(str(args, 'input-scale')), parseOnnxChoices(args), io);
+      for (const m of (await services.call('system.calibrate', {})).messages) io.err(m);
+      // the service makes the defaults explicit (`--k 28` and the default k of a 28x28 set are the same run), and
+      // reuses a finished run of identical parameters (model content and input scale included) instead of duplicating it
+      const { run, reused } = await services.call('scoring.prepare', { modelId: model.id, datasetId: ds.id, split, scheme: requested, maxSteps, seed, shard, reuseFinished: true });
+      if (reused) io.err(`reusing finished run ${run.id}: identical parameters were already scored (${run.count} images)`);
+      const { backend } = await services.call('system.info', {});
       if (run.done > 0 && run.status !== 'done') io.err(`resuming run ${run.id}: ${run.done}/${run.count} images already scored`);
-      if (!finishedBefore) io.err(`scoring ${run.count} images of ${split} (${scheme.name} ${JSON.stringify(scheme.params)}, ${maxSteps} steps, seed ${seed}) on ${backend.name}${backend.executionProvider ? ` (${backend.executionProvider})` : ''} with ${backend.workers} worker(s)${backend.calibration ? ` [calibrated: ${backend.calibration}]` : ''}`);
-      const finished =
-        run.status === 'done'
-          ? run
-          : await followJob<ScoringRunSummary>(services, services.app.jobs.start('score', `score ${split}`, (ctx) => runScoring(services.app, run.id, ctx, batch)).jobId, io);
-      const stats = finished.stats as RunStats;
-      const scored = services.app.requireWorkspace().runs.get(finished.id);
+      if (!reused) io.err(`scoring ${run.count} images of ${split} (${run.scheme.name} ${JSON.stringify(run.scheme.params)}, ${maxSteps} steps, seed ${seed}) on ${backend.name}${backend.executionProvider ? ` (${backend.executionProvider})` : ''} with ${backend.workers} worker(s)${backend.calibration ? ` [calibrated: ${backend.calibration}]` : ''}`);
+      if (run.status !== 'done') await followJob(services, 'score', (await services.call('scoring.resume', { runId: run.id, ...(batch ? { batchSize: batch } : {}) })).jobId, io);
+      // the record names the backend that actually scored (a TF.js model ONNX Runtime cannot run stays on TF.js)
+      const scored = await services.call('scoring.get', { runId: run.id });
       if (scored.backend !== backend.name) io.err(`scored on ${scored.backend}: ${model.name} has no ONNX graph ONNX Runtime can run (see the model's onnx.json)`);
-      io.out(summaryLine(stats, maxSteps));
+      if (!scored.stats) throw new Error(`run ${scored.id} ended without statistics`);
+      io.out(summaryLine(scored.stats, maxSteps));
       const json = str(args, 'json');
       if (json) {
-        const cols = services.app.requireWorkspace().runs.scores(finished.id);
-        const rows: ScoreRow[] = cols.index.map((index, k) => ({ index, label: cols.label[k], steps: cols.steps[k], robust: cols.robust[k] === 1, cleanPred: cols.cleanPred[k], foolPred: cols.foolPred[k] }));
-        const runFile: RunFile = {
-          format: 'rpr-run',
-          version: 1,
-          datasetPath: ds.sourcePath,
-          datasetKind: ds.sourceKind,
-          split,
-          scheme,
-          k: scheme.params.k ?? null,
-          maxSteps,
-          seed,
-          modelHash: model.hash,
-          modelPath: resolve(modelPath),
-          numClasses: ds.classNames.length,
-          classNames: ds.classNames,
-          backend: scored.backend,
-          ...(scored.executionProvider ? { executionProvider: scored.executionProvider } : {}),
-          workers: backend.workers,
-          shard,
-          workspace: services.app.requireWorkspace().path,
-          runId: finished.id,
-        };
-        const out = writeScoreOutputs(json, runFile, rows, stats);
+        const out = await services.call('scoring.writeFiles', { runId: run.id, path: resolve(json), modelPath: resolve(modelPath) });
         io.err(`wrote ${json}, ${out.scoresFile} and ${out.runFile}`);
       }
       return 0;
     } finally {
-      await services.app.close();
+      await services.close();
     }
   },
 };
-
-export function mergeShards(files: string[]): { run: RunFile; rows: ScoreRow[]; stats: RunStats; workers: number } {
-  if (files.length === 0) throw new UsageError('give the shard result JSON files to merge');
-  const parts = files.map((f) => {
-    const j = readJson<ScoreJson>(resolve(f));
-    if (!j.scoresFile) throw new InputError(resolve(f), 'not a result JSON of rpr score (no scoresFile)');
-    return { file: resolve(f), json: j, ...readScores(j.scoresFile, j.runFile) };
-  });
-  const ref = parts[0].run;
-  const key = (r: RunFile) => JSON.stringify([r.datasetPath, r.split, r.scheme, r.maxSteps, r.seed, r.modelHash]);
-  for (const p of parts) {
-    if (key(p.run) !== key(ref)) throw new InputError(p.file, 'was scored with other parameters (dataset, split, scheme, steps, seed or model) than the first shard');
-  }
-  const shards = parts.map((p) => p.run.shard);
-  const n = shards[0]?.[1] ?? 1;
-  const seen = new Set(shards.map((s) => s?.[0] ?? 0));
-  if (shards.some((s) => (s?.[1] ?? 1) !== n) || seen.size !== n) throw new UsageError(`the shards do not cover 0..${n - 1} of ${n} exactly once (got ${shards.map((s) => (s ? `${s[0]}/${s[1]}` : 'whole')).join(', ')})`);
-  const rows = parts.flatMap((p) => p.rows).sort((a, b) => a.index - b.index);
-  for (let i = 1; i < rows.length; i++) if (rows[i].index === rows[i - 1].index) throw new UsageError(`image ${ref.split}/${rows[i].index} appears in two shards`);
-  const results: ImageResult[] = rows.map((r) => ({ ...r, cleanConf: 0, foolUpper: foolingUpperBound(r.steps, r.robust) }));
-  const predictions = parts.reduce((s, p) => s + p.json.predictions, 0);
-  const elapsedMs = Math.max(...parts.map((p) => p.json.elapsedMs));
-  const stats = runStats(results, ref.numClasses, ref.maxSteps, { predictions, elapsedMs });
-  const workers = parts.reduce((s, p) => s + p.json.workers, 0);
-  return { run: { ...ref, shard: null, workers, runId: null }, rows, stats, workers };
-}
 
 export const mergeCommand: Command = {
   name: 'merge',
@@ -170,10 +109,16 @@ export const mergeCommand: Command = {
   async run(argv, io: CliIo) {
     const args = parse(mergeCommand, argv);
     const json = requireStr(args, 'json', mergeCommand);
-    const { run, rows, stats } = mergeShards(args.positionals);
-    writeScoreOutputs(json, run, rows, stats);
-    io.out(summaryLine(stats, run.maxSteps));
-    return 0;
+    if (args.positionals.length === 0) throw new UsageError('give the shard result JSON files to merge');
+    // no workspace: merging reads and writes files only
+    const services = await cliServices(args, { workspace: false });
+    try {
+      const merged = await services.call('scoring.merge', { files: args.positionals.map((f) => resolve(f)), path: resolve(json) });
+      io.out(summaryLine(merged.stats, merged.maxSteps));
+      return 0;
+    } finally {
+      await services.close();
+    }
   },
 };
 

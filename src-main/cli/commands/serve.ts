@@ -40,13 +40,14 @@ export const serveCommand: Command = {
 };
 
 async function serveUntilStopped(args: ParsedArgs, port: number, stopped: Promise<StopReason>, io: CliIo): Promise<number> {
-  const services = cliServices(args);
+  const services = await cliServices(args);
   const staticDir = rendererDir();
   if (!staticDir) io.err('rpr serve: the renderer is not built (run `npm run build`): only the API is served');
+  // the transport is wired as the desktop app wires IPC: the services' dispatcher and event bus
   const server = await startLoopbackServer({ dispatch: services.dispatch, events: services.app.events, staticDir, port });
   // first line on stdout: the URL with its token
   io.out(server.url);
-  io.err(`workspace ${services.app.workspace?.path ?? '(none)'}; press Ctrl+C to stop`);
+  io.err(`workspace ${(await services.call('workspace.current', {}))?.path ?? '(none)'}; press Ctrl+C to stop`);
   const reason = await stopped;
   io.err(`rpr serve: ${reason === 'parent-exited' ? 'the process that started it has exited' : `got ${reason}`}: closing (running jobs are stopped and kept as on a normal shutdown)`);
   // never linger: a close that hangs ends the process anyway
@@ -55,7 +56,7 @@ async function serveUntilStopped(args: ParsedArgs, port: number, stopped: Promis
     process.exit(1);
   }, 20_000).unref();
   await server.close();
-  await services.app.close();
+  await services.close();
   // handles left open by a dependency must not keep a stopped server alive
   setTimeout(() => process.exit(process.exitCode ?? 0), 1000).unref();
   return 0;

@@ -1,9 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import type { EvalResult, ModelInfo } from '../../contract/types';
 import { ARCH_NAMES } from '../../contract/names';
 import { ensureDataset, ensureModel, parseInputScale } from '../data';
-import { cliServices, engineOptions, followJob, int, jsonOption, num, parse, requireStr, str, workspaceOption, writeJsonFile, UsageError, type Command } from '../shared';
+import { checked, cliServices, engineOptions, followJob, int, jsonOption, num, parse, requireStr, str, workspaceOption, writeJsonFile, UsageError, type Command } from '../shared';
 
 export const trainCommand: Command = {
   name: 'train',
@@ -23,16 +22,16 @@ export const trainCommand: Command = {
     const budget = str(args, 'budget') ?? 'epochs';
     if (!['epochs', 'converge', 'equal-steps'].includes(budget)) throw new UsageError(`--budget must be epochs, converge or equal-steps, got "${budget}"`);
     if (budget === 'equal-steps' && !str(args, 'reference-model')) throw new UsageError('--budget equal-steps needs --reference-model <model id> (the model whose gradient updates to match)');
-    const services = cliServices(args);
+    const services = await cliServices(args);
     try {
       const started = Date.now();
       const ds = await ensureDataset(services, data, io);
-      const info = await services.app.backendInfo();
+      const { backend: info } = await services.call('system.info', {});
       // training runs on TF.js, beside ONNX Runtime when that is the inference backend
       const backend = { name: info.tfjsBackend ?? info.name, workers: info.workers };
       io.err(`training ${arch} on ${ds.name} for ${epochs} epochs (seed ${seed}) on ${backend.name}`);
-      const { jobId } = await services.call('models.train', { datasetId: ds.id, arch, epochs, seed, validationShare, earlyStoppingPatience: int(args, 'patience', 0, 0, 100), name: str(args, 'name'), budget, referenceModelId: str(args, 'reference-model') });
-      const model = await followJob<ModelInfo>(services, jobId, io);
+      const { jobId } = await services.call('models.train', checked('models.train', { datasetId: ds.id, arch, epochs, seed, validationShare, earlyStoppingPatience: int(args, 'patience', 0, 0, 100), name: str(args, 'name'), budget, referenceModelId: str(args, 'reference-model') }));
+      const model = await followJob(services, 'train', jobId, io);
       mkdirSync(dirname(resolve(out)), { recursive: true });
       const exported = await services.call('models.export', { modelId: model.id, path: resolve(out) });
       const elapsedMs = Date.now() - started;
@@ -59,7 +58,7 @@ export const trainCommand: Command = {
       if (json) writeJsonFile(json, result);
       return 0;
     } finally {
-      await services.app.close();
+      await services.close();
     }
   },
 };
@@ -74,19 +73,19 @@ export const evalCommand: Command = {
     const data = requireStr(args, 'data', evalCommand);
     const modelPath = requireStr(args, 'model', evalCommand);
     const split = str(args, 'split') ?? 'test';
-    const services = cliServices(args);
+    const services = await cliServices(args);
     try {
       const ds = await ensureDataset(services, data, io);
-      const model = await ensureModel(services, modelPath, ds.id, parseInputScale(str(args, 'input-scale')));
+      const { model } = await ensureModel(services, modelPath, ds.id, parseInputScale(str(args, 'input-scale')));
       const { jobId } = await services.call('models.evaluate', { modelId: model.id, datasetId: ds.id, split });
-      const r = await followJob<EvalResult>(services, jobId, io);
-      const backend = await services.app.backendInfo();
+      const r = await followJob(services, 'eval', jobId, io);
+      const { backend } = await services.call('system.info', {});
       io.out(`accuracy ${(100 * r.accuracy).toFixed(2)}% on ${split} (${r.count} images, ${backend.name})`);
       const json = str(args, 'json');
       if (json) writeJsonFile(json, { accuracy: r.accuracy, confusion: r.confusion, count: r.count, split, backend: backend.name, modelHash: model.hash });
       return 0;
     } finally {
-      await services.app.close();
+      await services.close();
     }
   },
 };

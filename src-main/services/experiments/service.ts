@@ -89,7 +89,7 @@ export function experimentHandlers(app: AppState) {
     const running = runningJob(state.id);
     if (running) return { jobId: running, experimentId: state.id };
     const ws = app.requireWorkspace();
-    const { jobId, done } = app.jobs.start(
+    const { jobId, done } = app.jobs.launch(
       'experiment',
       `Experiment ${state.name}`,
       async (ctx: JobContext) => {

@@ -6,8 +6,6 @@ import { useJobs } from './jobs';
 import { liveInit } from './live';
 import { useNotify } from './notify';
 
-const isDataset = (x: unknown): x is DatasetSummary => !!x && typeof (x as DatasetSummary).id === 'string' && Array.isArray((x as DatasetSummary).splits);
-
 export type ImportFormat = 'auto' | 'idx' | 'imagefolder' | 'csv' | 'cifar';
 /** ImageFolder decoding options of datasets.import */
 export interface ImageImportOptions {
@@ -35,7 +33,7 @@ export const useDatasets = defineStore('datasets', () => {
       useClient().on('datasets.changed', (p) => setList(p.datasets)),
       // the dataset an import or download just made is the one the user wants next (issue 12, item 16)
       jobs.onJobFinished((f) => {
-        if ((f.kind === 'import' || f.kind === 'download') && f.status === 'done' && isDataset(f.result)) selectImported(f.result);
+        if ((f.kind === 'import' || f.kind === 'download') && f.status === 'done' && f.result) selectImported(f.result);
       }),
     ],
     () => refresh(),

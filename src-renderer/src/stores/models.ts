@@ -20,7 +20,7 @@ export const useModels = defineStore('models', () => {
       useClient().on('models.changed', () => void refresh()),
       jobs.onJobFinished((f) => {
         if (f.kind === 'eval' && f.status === 'done' && f.result) {
-          const r = f.result as EvalResult;
+          const r = f.result;
           evals.value = { ...evals.value, [r.modelId ?? evalJobs[f.jobId]]: r };
         }
         if ((f.kind === 'train' || f.kind === 'retrain') && f.status !== 'failed') void refresh();
