@@ -11,6 +11,7 @@ import { launchChromium, startServe } from '../../test/helpers/serve';
 import { scaleImport } from './scale';
 import { browseBench } from './browse';
 import { gridQueriesBench } from './grid-queries';
+import { exportSpeedBench, storeScaleBench } from './storage';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const DATA = resolve(process.env.RPR_DATASETS ?? join(ROOT, '../shared/datasets'), 'mnist');
@@ -129,6 +130,14 @@ const stages: Record<string, () => Promise<void>> = {
   // sort/filter queries with scores over 70,000 synthetic rows (the figures a test used to assert)
   async 'grid-queries'() {
     save('grid-queries', gridQueriesBench());
+  },
+
+  // the store at 70k x 784 and the export service's speed (figures two tests used to assert)
+  async store() {
+    save('store', storeScaleBench());
+  },
+  async 'export-speed'() {
+    save('export-speed', await exportSpeedBench());
   },
 
   async kernels() {
