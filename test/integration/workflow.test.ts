@@ -59,7 +59,9 @@ beforeAll(async () => {
   ds = (await settled(imp.jobId)).result as DatasetSummary;
   const t = await services.call('models.train', { datasetId: ds.id, arch: 'paper-cnn', epochs: 3, seed: 1 });
   model = (await settled(t.jobId)).result as ModelInfo;
-}, 240_000);
+  // M's test-split run: the scoring tests read it, and retraining finds it again (no test needs another)
+  testRun = await scoreToEnd('test');
+}, 360_000);
 
 afterAll(async () => {
   await services?.app.close();
@@ -86,10 +88,6 @@ describe('train and evaluate', () => {
 });
 
 describe('scoring', () => {
-  beforeAll(async () => {
-    testRun = await scoreToEnd('test');
-  }, 120_000);
-
   it('stores per-image scores and run statistics that obey the invariants', async () => {
     expect(testRun.status).toBe('done');
     expect(testRun.done).toBe(500);
