@@ -142,6 +142,8 @@ const noDynamicLoad = {
     return {
       ImportExpression: (node) => report(node, 'import()'),
       ImportDeclaration: (node) => isModule(node.source.value) && node.importKind !== 'type' && report(node, `importing ${node.source.value} (createRequire)`),
+      ExportNamedDeclaration: (node) => node.source && isModule(node.source.value) && node.exportKind !== 'type' && report(node, `re-exporting ${node.source.value} (createRequire)`),
+      ExportAllDeclaration: (node) => isModule(node.source.value) && node.exportKind !== 'type' && report(node, `re-exporting ${node.source.value} (createRequire)`),
       TSImportEqualsDeclaration: (node) => node.moduleReference.type === 'TSExternalModuleReference' && report(node, 'import = require()'),
       CallExpression: (node) => {
         const c = node.callee;

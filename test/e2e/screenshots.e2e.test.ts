@@ -36,14 +36,8 @@ describe('each view at 1440×900, light and dark', () => {
     page.on('pageerror', (e) => pageErrors.push(String(e)));
     await page.goto(served.url);
     await page.getByTestId('workspace-path').waitFor();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await served?.stop();
-  });
-
-  it('builds a small workspace: mnist-small (selected after import), a model, a scored test split, a curated set', async () => {
+    // a small workspace built through the UI, so that no test below needs another to have run:
+    // mnist-small (selected after import), a model, a scored test split, a curated set
     await page.getByTestId('import-path').fill(MNIST_SMALL);
     await page.getByTestId('import-button').click();
     await page.getByTestId('dataset-item').first().waitFor({ timeout: 60_000 });
@@ -81,6 +75,11 @@ describe('each view at 1440×900, light and dark', () => {
     await page.getByTestId('curate-save').click();
     await expect.poll(() => text('export-set-name')).toMatch(/^Set: “robust-equalized” v1 · \d+ images$/);
   }, 600_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await served?.stop();
+  });
 
   it('moves the Runs table with the job bar, and shows a cancelled run as cancelled', async () => {
     await page.getByTestId('nav-score').click();

@@ -139,7 +139,7 @@ describe('layering: the renderer imports only types from the contract, values fr
 });
 
 describe('layering: code loads at run time only in engine/ and the native loader', () => {
-  const loads = ["export const a = import('./x');", "require('x');", "import { createRequire } from 'node:module';", "import { createRequire } from 'module';", "import * as m from 'node:module';\nexport const c = m.createRequire(import.meta.url);"];
+  const loads = ["export const a = import('./x');", "require('x');", "import { createRequire } from 'node:module';", "import { createRequire } from 'module';", "import * as m from 'node:module';\nexport const c = m.createRequire(import.meta.url);", "export { createRequire } from 'node:module';", "export * from 'module';"];
   it.each(LAYERS.filter((l) => l !== 'engine'))('%s: import(), require, createRequire and node:module fail', async (layer) => {
     for (const code of loads) {
       const msgs = await lint(probeFile(layer), code);
