@@ -10,6 +10,8 @@ import { createPool } from '../../src-main/engine/pool';
 import { launchChromium, startServe } from '../../test/helpers/serve';
 import { scaleImport } from './scale';
 import { browseBench } from './browse';
+import { gridQueriesBench } from './grid-queries';
+import { exportSpeedBench, storeScaleBench } from './storage';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const DATA = resolve(process.env.RPR_DATASETS ?? join(ROOT, '../shared/datasets'), 'mnist');
@@ -122,6 +124,20 @@ const stages: Record<string, () => Promise<void>> = {
     r.sortByLabelFirstMs = performance.now() - t1;
     console.log(`grid over ${r.rows} rows: first label sort ${r.sortByLabelFirstMs.toFixed(2)} ms, sort ${r.sortByLabelMs.toFixed(2)} ms, filter by label ${r.filterLabelMs.toFixed(2)} ms, split+labels ${r.filterSplitLabelsMs.toFixed(2)} ms`);
     save('grid', r);
+    await stages['grid-queries']();
+  },
+
+  // sort/filter queries with scores over 70,000 synthetic rows (the figures a test used to assert)
+  async 'grid-queries'() {
+    save('grid-queries', gridQueriesBench());
+  },
+
+  // the store at 70k x 784 and the export service's speed (figures two tests used to assert)
+  async store() {
+    save('store', storeScaleBench());
+  },
+  async 'export-speed'() {
+    save('export-speed', await exportSpeedBench());
   },
 
   async kernels() {

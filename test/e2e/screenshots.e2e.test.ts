@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { MNIST_SMALL, PROJECT_ROOT } from '../helpers/paths';
 import { launchChromium, startServe, type Served } from '../helpers/serve';
 
@@ -36,19 +36,13 @@ describe('each view at 1440×900, light and dark', () => {
     page.on('pageerror', (e) => pageErrors.push(String(e)));
     await page.goto(served.url);
     await page.getByTestId('workspace-path').waitFor();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await served?.stop();
-  });
-
-  it('builds a small workspace: mnist-small (selected after import), a model, a scored test split, a curated set', async () => {
+    // a small workspace built through the UI, so that no test below needs another to have run:
+    // mnist-small (selected after import), a model, a scored test split, a curated set
     await page.getByTestId('import-path').fill(MNIST_SMALL);
     await page.getByTestId('import-button').click();
     await page.getByTestId('dataset-item').first().waitFor({ timeout: 60_000 });
     // the imported dataset is the selected one
-    await expect.poll(() => page.getByTestId('dataset-item').first().getAttribute('aria-pressed')).toBe('true');
+    await vi.waitFor(async () => expect(await page.getByTestId('dataset-item').first().getAttribute('aria-pressed')).toBe('true'));
     expect(await text('summary-total')).toBe('1500');
 
     await page.getByTestId('nav-models').click();
@@ -57,7 +51,7 @@ describe('each view at 1440×900, light and dark', () => {
     await page.getByTestId('train-name').fill('M mlp');
     await page.getByTestId('train-button').click();
     const job = page.getByTestId('view-models').getByTestId('job-inline');
-    await expect.poll(() => job.getAttribute('data-status'), { timeout: 180_000, interval: 500 }).toBe('done');
+    await vi.waitFor(async () => expect(await job.getAttribute('data-status')).toBe('done'), { timeout: 180_000, interval: 500 });
     // item 1: loss and accuracy only, against real-valued epochs
     expect(await page.getByTestId('train-loss-chart').getAttribute('data-series')).toBe('loss,val loss');
     expect(await page.getByTestId('train-acc-chart').getAttribute('data-series')).toBe('accuracy,val accuracy');
@@ -70,17 +64,22 @@ describe('each view at 1440×900, light and dark', () => {
     await page.getByTestId('score-split').selectOption('test');
     await page.getByTestId('score-maxsteps').fill('20');
     await page.getByTestId('score-button').click();
-    await expect.poll(() => page.locator('[data-testid="run-item"][data-status="done"]').count(), { timeout: 240_000, interval: 500 }).toBe(1);
+    await vi.waitFor(async () => expect(await page.locator('[data-testid="run-item"][data-status="done"]').count()).toBe(1), { timeout: 240_000, interval: 500 });
     testRunId = (await page.getByTestId('run-item').first().getAttribute('data-id')) ?? '';
 
     await page.getByTestId('nav-curate').click();
     await page.getByTestId('curate-run').selectOption(testRunId);
     await page.getByTestId('curate-balance').selectOption('equalize');
-    await expect.poll(async () => Number((await text('curate-total')).replace(/\D/g, '') || 0)).toBeGreaterThan(0);
+    await vi.waitFor(async () => expect(Number((await text('curate-total')).replace(/\D/g, '') || 0)).toBeGreaterThan(0));
     await page.getByTestId('curate-name').fill('robust-equalized');
     await page.getByTestId('curate-save').click();
-    await expect.poll(() => text('export-set-name')).toMatch(/^Set: “robust-equalized” v1 · \d+ images$/);
+    await vi.waitFor(async () => expect(await text('export-set-name')).toMatch(/^Set: “robust-equalized” v1 · \d+ images$/));
   }, 600_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await served?.stop();
+  });
 
   it('moves the Runs table with the job bar, and shows a cancelled run as cancelled', async () => {
     await page.getByTestId('nav-score').click();

@@ -44,7 +44,11 @@ export function checkExperimentResults(res: any, policies: string[], seeds: numb
         expect(m.epochsRun).toBeGreaterThanOrEqual(1);
         expect(m.updates).toBeGreaterThanOrEqual(1);
       }
-      for (const key of ['vsControl', 'vsM']) expect(s.mcnemar[key]).toBeGreaterThanOrEqual(0);
+      for (const key of ['vsControl', 'vsM']) {
+        // a p-value: a number in [0, 1] (NaN or a missing key fails)
+        expect(s.mcnemar[key]).toBeGreaterThanOrEqual(0);
+        expect(s.mcnemar[key]).toBeLessThanOrEqual(1);
+      }
     }
     const acc = p.perSeed.map((s: { model: { testAccuracy: number } }) => s.model.testAccuracy);
     const rob = p.perSeed.map((s: { model: { testRobustRatio: number } }) => s.model.testRobustRatio);

@@ -208,7 +208,10 @@ describe('rpr score resumes after kill -9; rpr curate', () => {
 
     await ok('train', '--data', at('curated'), '--epochs', '1', '--seed', '2', '--out', at('model-curated'), '--json', at('t2.json'), '--workspace', at('ws-curated'));
     const t2 = json(at('t2.json'));
+    // evaluated on the exported test split (the original 500 images): a share of 500
     expect(t2.testAccuracy).toBeGreaterThanOrEqual(0);
+    expect(t2.testAccuracy).toBeLessThanOrEqual(1);
+    expect(t2.testAccuracy * 500).toBeCloseTo(Math.round(t2.testAccuracy * 500), 6);
     expect(existsSync(at('model-curated', 'model.json'))).toBe(true);
     const w = openWorkspace(at('ws-curated'));
     const ds = w.datasets.list()[0];

@@ -99,6 +99,7 @@ describe('training on the wasm backend', () => {
 
   it('cancelling mid-epoch keeps the weights of the last completed batch', async () => {
     const ac = new AbortController();
+    let modelRef: tf.LayersModel | null = null;
     let snapshot: number[][] | null = null;
     const res = await trainModel({
       images: train.images,
@@ -113,7 +114,7 @@ describe('training on the wasm backend', () => {
       signal: ac.signal,
       onProgress: (p) => {
         if (p.epoch === 2 && p.batch === 7 && !snapshot) {
-          snapshot = modelRef.getWeights().map((t) => Array.from(t.dataSync()));
+          snapshot = modelRef!.getWeights().map((t) => Array.from(t.dataSync()));
           ac.abort();
         }
       },
@@ -146,4 +147,3 @@ describe('training on the wasm backend', () => {
   });
 });
 
-let modelRef: tf.LayersModel;

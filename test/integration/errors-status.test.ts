@@ -23,20 +23,45 @@ let server: LoopbackServer;
 let ds: DatasetSummary;
 let model: ModelInfo;
 
-const rpc = async (name: string, body: unknown) => {
-  const r = await fetch(`http://127.0.0.1:${server.port}/rpc/${name}`, {
+/** A call over the loopback of `srv`, as a browser makes it. */
+const rpcOn = async (srv: LoopbackServer, name: string, body: unknown) => {
+  const r = await fetch(`http://127.0.0.1:${srv.port}/rpc/${name}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${server.token}` },
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${srv.token}` },
     body: JSON.stringify(body),
   });
   const text = await r.text();
   return { status: r.status, text, body: JSON.parse(text) as { ok: boolean; error?: { name: string; message: string; status: number; kind: string } } };
 };
+const rpc = (name: string, body: unknown) => rpcOn(server, name, body);
 
 beforeAll(async () => {
   tmp = mkdtempSync(join(tmpdir(), 'rpr-errors-'));
   services = createServices({ version: 'test', dataDir: join(tmp, 'data'), transport: 'loopback', workers: 1 });
   server = await startLoopbackServer({ dispatch: services.dispatch, events: services.app.events, staticDir: null });
+  // every test but the first runs on an open workspace holding mnist-small test and two models
+  await services.call('workspace.open', { path: join(tmp, 'ws'), create: true });
+  const ws = services.app.workspace!;
+  ds = ws.datasets.insert(await importDataset(MNIST_SMALL, { split: 'test' }), 'mnist-small test');
+  // a model registered without the engine (the fixture's files), so export has something to copy
+  model = ws.models.insert({
+    id: 'mdl_fixture',
+    name: 'fixture',
+    arch: 'imported',
+    format: 'layers',
+    inputShape: [4, 4, 1],
+    numClasses: 3,
+    inputScale: 'unit',
+    datasetId: ds.id,
+    config: {},
+    lineage: {},
+    hash: 'f'.repeat(64),
+    createdAt: new Date().toISOString(),
+    metrics: {},
+    path: join(PROJECT_ROOT, 'test/fixtures/models/tiny-cnn/model.json'),
+  });
+  // one that predicts the dataset's 10 classes (never run: the request is refused before)
+  ws.models.insert({ ...model, id: 'mdl_ten', name: 'ten', numClasses: 10, inputShape: [28, 28, 1] });
 }, 60_000);
 
 afterAll(async () => {
@@ -47,34 +72,20 @@ afterAll(async () => {
 
 describe('HTTP status of errors over the loopback', () => {
   it('no workspace open yet: 409 with the sentence that says what to do', async () => {
-    const r = await rpc('datasets.get', { datasetId: 'ds_x' });
-    expect(r.status).toBe(409);
-    expect(r.body.error).toMatchObject({ name: 'ConflictError', kind: 'conflict', status: 409, message: 'no workspace is open: open or create one first' });
+    // services of their own, fresh from the start: no workspace opened
+    const fresh = createServices({ version: 'test', dataDir: join(tmp, 'data-fresh'), transport: 'loopback', workers: 1 });
+    const srv = await startLoopbackServer({ dispatch: fresh.dispatch, events: fresh.app.events, staticDir: null });
+    try {
+      const r = await rpcOn(srv, 'datasets.get', { datasetId: 'ds_x' });
+      expect(r.status).toBe(409);
+      expect(r.body.error).toMatchObject({ name: 'ConflictError', kind: 'conflict', status: 409, message: 'no workspace is open: open or create one first' });
+    } finally {
+      await srv.close();
+      await fresh.app.close();
+    }
   });
 
   it('a table of user mistakes: each a 4xx and a sentence, never a stack trace', async () => {
-    await services.call('workspace.open', { path: join(tmp, 'ws'), create: true });
-    const ws = services.app.workspace!;
-    ds = ws.datasets.insert(await importDataset(MNIST_SMALL, { split: 'test' }), 'mnist-small test');
-    // a model registered without the engine (the fixture's files), so export has something to copy
-    model = ws.models.insert({
-      id: 'mdl_fixture',
-      name: 'fixture',
-      arch: 'imported',
-      format: 'layers',
-      inputShape: [4, 4, 1],
-      numClasses: 3,
-      inputScale: 'unit',
-      datasetId: ds.id,
-      config: {},
-      lineage: {},
-      hash: 'f'.repeat(64),
-      createdAt: new Date().toISOString(),
-      metrics: {},
-      path: join(PROJECT_ROOT, 'test/fixtures/models/tiny-cnn/model.json'),
-    });
-    // one that predicts the dataset's 10 classes (never run: the request is refused before)
-    ws.models.insert({ ...model, id: 'mdl_ten', name: 'ten', numClasses: 10, inputShape: [28, 28, 1] });
     const full = join(tmp, 'full');
     mkdirSync(full);
     writeFileSync(join(full, 'mine.txt'), 'keep me');

@@ -46,6 +46,10 @@ beforeAll(async () => {
   model = (await settled((await services.call('models.train', { datasetId: ds.id, arch: 'mlp', epochs: 1, seed: 3, budget: 'epochs' })).jobId)).result as ModelInfo;
   const s = await services.call('scoring.start', { modelId: model.id, datasetId: ds.id, split: 'test', scheme: SCHEME, maxSteps: 3, seed: 0 });
   testRun = (await settled(s.jobId)).result as ScoringRunSummary;
+  // scoring the training split (to curate it) is allowed: the retrain tests start from this run
+  const t = await services.call('scoring.start', { modelId: model.id, datasetId: ds.id, split: 'train', scheme: SCHEME, maxSteps: 2, seed: 0 });
+  await settled(t.jobId);
+  trainRun = await services.call('scoring.get', { runId: t.runId });
 }, 240_000);
 
 afterAll(async () => {
@@ -81,11 +85,8 @@ describe('the leak is refused through the services (IPC)', () => {
   });
 
   it('scoring the training split to curate it stays allowed and is labelled as such', async () => {
-    const s = await services.call('scoring.start', { modelId: model.id, datasetId: ds.id, split: 'train', scheme: SCHEME, maxSteps: 2, seed: 0 });
-    await settled(s.jobId);
-    const run = await services.call('scoring.get', { runId: s.runId });
-    expect(run.purpose).toBe('training-split');
-    trainRun = run;
+    const run = await services.call('scoring.get', { runId: trainRun.id });
+    expect([run.split, run.status, run.purpose]).toEqual(['train', 'done', 'training-split']);
     expect((await services.call('scoring.get', { runId: testRun.id })).purpose).toBe('evaluation');
   });
 

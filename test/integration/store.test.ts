@@ -632,7 +632,8 @@ describe('recent workspaces', () => {
 });
 
 describe('scale', () => {
-  it('inserts and opens a 70k x 784 dataset quickly', () => {
+  // how fast: `npm run bench -- store`; here: what comes back at that scale
+  it('inserts and reopens a 70k x 784 dataset: counts, columns and pixels come back exact', () => {
     const shape = { height: 28, width: 28, channels: 1 as const };
     const mk = (name: string, n: number) => {
       const data = new Uint8Array(n * 784);
@@ -650,24 +651,13 @@ describe('scale', () => {
       warnings: [],
     };
     let ws = openWorkspace(tmp, { create: true });
-    let t = performance.now();
     const s = ws.datasets.insert(imported, 'big');
-    const insertMs = performance.now() - t;
     ws.close();
 
-    t = performance.now();
     ws = track(openWorkspace(tmp));
-    const openMs = performance.now() - t;
-    t = performance.now();
     const list = ws.datasets.list();
     const cols = ws.datasets.columns(s.id);
-    const listColumnsMs = performance.now() - t;
-    t = performance.now();
     const px = ws.datasets.readImages(s.id, 'train', 0, 60000).data;
-    const pixelsMs = performance.now() - t;
-    console.log(
-      `70k x 784: insert ${insertMs.toFixed(0)} ms, open ${openMs.toFixed(0)} ms, list+columns ${listColumnsMs.toFixed(0)} ms, read train pixels ${pixelsMs.toFixed(0)} ms`,
-    );
     expect(list[0].splits.map((x) => x.count)).toEqual([60000, 10000]);
     expect(list[0].splits[0].classCounts).toEqual(Array(10).fill(6000));
     expect(cols.label.length).toBe(70000);
@@ -675,8 +665,10 @@ describe('scale', () => {
     expect(cols.split[60000]).toBe(1);
     expect(px.length).toBe(60000 * 784);
     expect(px[97 * 5]).toBe((97 * 5) & 255);
-    // generous bounds: 2 slow shared cores
-    expect(openMs).toBeLessThan(2000);
-    expect(insertMs).toBeLessThan(10000);
+    expect(px[97 * 5 + 1]).toBe(0);
+    // the last image of the test split, read by range
+    const last = ws.datasets.readImages(s.id, 'test', 9999, 1).data;
+    const at = 9999 * 784;
+    expect(Array.from(last)).toEqual(Array.from({ length: 784 }, (_, i) => ((at + i) % 97 === 0 ? (at + i) & 255 : 0)));
   });
 });

@@ -109,10 +109,15 @@ describe('stores against the memory client', () => {
     expect(g.tiles!.get('train', 3)).toBeUndefined();
     g.setCursor(7);
     expect(g.selectedId).toBe('train/7');
+    // the query is timed: a clock that moves 2.5 ms per reading shows exactly one query's span
+    let clock = 1000;
+    const spy = vi.spyOn(performance, 'now').mockImplementation(() => (clock += 2.5));
     g.query.sortKey = 'label';
     await flush();
+    spy.mockRestore();
     expect(g.selectedId).toBe('train/7');
-    expect(g.lastQueryMs).toBeGreaterThanOrEqual(0);
+    expect(g.lastQueryMs).toBe(2.5);
+    expect([...g.rows]).toEqual([...g.index!.query({ ...g.query })]);
     // loading the same dataset again does not refetch
     await g.load(d.selected!);
     expect(client.calls.filter((c) => c.name === 'datasets.columns')).toHaveLength(1);

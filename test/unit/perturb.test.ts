@@ -69,20 +69,98 @@ describe('paper', () => {
     expect(coreSchemeDefaults('paper', { height: 10, width: 20, channels: 1 })).toEqual({ k: 14 });
   });
 
-  it('follows the authors draw order: position (uniform over H*W, with replacement), then one value 0..254 per channel', () => {
-    for (const shape of [MNIST, RGB]) {
-      const src = pattern(shape);
-      for (let step = 1; step <= 20; step++) {
-        const { out } = run({ name: 'paper', params: { k: 28 } }, src, shape, 5, step);
-        const ref = src.slice();
-        const rng = streamFor(0, 'test', 5, step);
-        for (let i = 0; i < 28; i++) {
-          const pos = rng.nextInt(shape.height * shape.width);
-          for (let c = 0; c < shape.channels; c++) ref[pos * shape.channels + c] = rng.nextInt(255);
-        }
-        expect(out).toEqual(ref);
-      }
-    }
+  // Known answers, written from the definition (DESIGN.md "Schemes", core/rng.ts): the stream of
+  // (seed, split, index, step) is Philox4x32-10 under key (seed, hash32(split)) with counter
+  // (index, step, block, 0), words taken in order; nextInt(n) takes the next word u, rejects
+  // u >= 2^32 - (2^32 mod n) and returns u mod n. paper draws, k times: a position nextInt(H*W),
+  // then one value nextInt(255) per channel; the pixel at position p is bytes p*C..p*C+C-1 and a
+  // later draw of the same position overwrites an earlier one. The words and the numbers derived
+  // from them were computed once outside this code base (an independent Philox, checked against
+  // Random123's vectors) and checked by hand: e.g. 0x51ed4a9f = 1374505631 = 784*1753196 - 33,
+  // so 1374505631 mod 784 = 751 = 26*28 + 23; 0xd0f8619b = 3505938843 = 255*13748779 + 198.
+  // No word of these streams is rejected (limits: 784 → 4294966816, 255 → 4294967295, 6 → 4294967292;
+  // 4 divides 2^32: none).
+  const KAT: {
+    name: string;
+    seed: number; split: string; index: number; step: number; shape: ImageShape; k: number;
+    words: number[];
+    draws: { position: number; row: number; col: number; values: number[] }[];
+    changed: number;
+  }[] = [
+    {
+      name: 'MNIST 28x28x1, k=5',
+      seed: 0, split: 'test', index: 5, step: 1, shape: MNIST, k: 5,
+      words: [0x51ed4a9f, 0xd0f8619b, 0xc90f556e, 0x4e304d41, 0xc27b5d11, 0x72960d64, 0x6bf5c02e, 0xf172a235, 0x0c1d9692, 0x85db3093],
+      draws: [
+        { position: 751, row: 26, col: 23, values: [198] },
+        { position: 254, row: 9, col: 2, values: [13] },
+        { position: 129, row: 4, col: 17, values: [122] },
+        { position: 270, row: 9, col: 18, values: [60] },
+        { position: 354, row: 12, col: 18, values: [37] },
+      ],
+      changed: 5,
+    },
+    {
+      // with replacement: positions 0 and 3 are drawn twice, the later value stays
+      name: 'tiny 2x2x1, k=6 (repeats)',
+      seed: 3, split: 'train', index: 2, step: 7, shape: { height: 2, width: 2, channels: 1 }, k: 6,
+      words: [0xf07f97e5, 0xb5a25a64, 0xc7c6cccc, 0xd8032033, 0x5d4952f3, 0x779ba31b, 0x31625e4c, 0xc6b3b2c9, 0x335ab2fb, 0x91a9039f, 0x0234ca0e, 0xb780c26f],
+      draws: [
+        { position: 1, row: 0, col: 1, values: [23] },
+        { position: 0, row: 0, col: 0, values: [47] },
+        { position: 3, row: 1, col: 1, values: [209] },
+        { position: 0, row: 0, col: 0, values: [246] },
+        { position: 3, row: 1, col: 1, values: [221] },
+        { position: 2, row: 1, col: 0, values: [106] },
+      ],
+      changed: 4,
+    },
+    {
+      // RGB: one word per channel after the position word; position 4 drawn twice
+      name: 'RGB 2x3x3, k=3',
+      seed: 1, split: 'test', index: 0, step: 2, shape: { height: 2, width: 3, channels: 3 }, k: 3,
+      words: [0xb481b86c, 0x0e94c967, 0xead9ea64, 0xa9267122, 0x7d7e12d6, 0xf19ca3b1, 0x3d38c429, 0xf22e11f5, 0xc8e719b8, 0x339ae4aa, 0x646421db, 0x69b983c4],
+      draws: [
+        { position: 4, row: 1, col: 1, values: [211, 20, 99] },
+        { position: 0, row: 0, col: 0, values: [227, 99, 40] },
+        { position: 4, row: 1, col: 1, values: [93, 197, 107] },
+      ],
+      changed: 2,
+    },
+  ];
+
+  it.each(KAT)('known answers: $name', (c) => {
+    // the stream is the one the table was written from
+    const rng = streamFor(c.seed, c.split, c.index, c.step);
+    expect(c.words.map(() => rng.nextU32())).toEqual(c.words);
+    for (const d of c.draws) expect(d.row * c.shape.width + d.col).toBe(d.position);
+    // an all-255 source: every drawn value (0..254) differs, so the output shows every draw
+    const src = filled(c.shape, 255);
+    const out = new Uint8Array(src.length);
+    const changed = makePerturber({ name: 'paper', params: { k: c.k } }, c.shape)(src, out, streamFor(c.seed, c.split, c.index, c.step));
+    const want = src.slice();
+    for (const d of c.draws) want.set(d.values, d.position * c.shape.channels);
+    expect(Array.from(out)).toEqual(Array.from(want));
+    expect(changed).toBe(c.changed);
+  });
+
+  it('known answers on a non-constant source, and with k above the small-k path (65 draws)', () => {
+    const c = KAT[0];
+    const stream = () => streamFor(c.seed, c.split, c.index, c.step);
+    const src = pattern(MNIST);
+    const out5 = new Uint8Array(src.length);
+    makePerturber({ name: 'paper', params: { k: 5 } }, MNIST)(src, out5, stream());
+    const want = src.slice();
+    for (const d of c.draws) want[d.position] = d.values[0];
+    expect(Array.from(out5)).toEqual(Array.from(want));
+    // k=65 on the same stream: the same first 5 draws, then 60 more (same derivation as the
+    // table): 60 distinct positions in all; draw 52 hits position 129 again (value 98); the
+    // last draw (65th) is position 725 = 25*28 + 25, value 34
+    const ones = filled(MNIST, 255);
+    const out65 = new Uint8Array(ones.length);
+    const changed = makePerturber({ name: 'paper', params: { k: 65 } }, MNIST)(ones, out65, stream());
+    expect(changed).toBe(60);
+    expect([751, 254, 129, 270, 354, 725].map((p) => out65[p])).toEqual([198, 13, 98, 60, 37, 34]);
   });
 
   it('never writes 255 and reaches 0 and 254', () => {
