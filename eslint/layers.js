@@ -1,8 +1,9 @@
 // The runtime layers and what each one MAY import (an allow-list, as VS Code's
 // `local/code-layering` does it): anything not listed here is a lint error.
 //
-//   layers    folders of src-main (or 'renderer') this layer may import; 'engine/pool' names one
-//             module, 'engine' the whole folder. A layer always lists itself.
+//   layers    folders of src-main (or 'renderer') this layer may import: 'engine' the whole
+//             folder, 'engine/pool' one module (and what is below it), 'services/index' a
+//             folder's index module alone. A layer always lists itself.
 //   packages  npm packages (by package name; subpaths follow their package).
 //   builtins  whether Node built-ins (node:module's builtinModules, bare or 'node:') may be imported.
 //   values    for the renderer: the contract modules it may import values from; every other
@@ -56,10 +57,12 @@ export const layers = {
   },
   // The CLI is a host process like app/: it starts its own engine pool (threads or forkHost),
   // so it may use engine/hosts, engine/pool and engine/protocol and nothing else of the engine.
-  // store/fsutil (atomic file writes, no database) is the one store module it may use.
+  // It is a client of the contract: of the services it sees only the door (services/index,
+  // whose `call` every command goes through), the error classification (exit codes) and the
+  // data-folder paths; never the store.
   cli: {
-    note: 'the CLI is a host like app/: the engine only through engine/hosts, engine/pool and engine/protocol, the store only through store/fsutil, no Electron',
-    layers: ['cli', 'transports', 'services', 'core', 'contract', 'engine/hosts', 'engine/pool', 'engine/protocol', 'store/fsutil'],
+    note: 'the CLI is a host like app/ and a client of the contract: services only through services/index, services/errors and services/paths, the engine only through engine/hosts, engine/pool and engine/protocol, never the store or Electron',
+    layers: ['cli', 'transports', 'services/index', 'services/errors', 'services/paths', 'core', 'contract', 'engine/hosts', 'engine/pool', 'engine/protocol'],
     packages: ['zod'],
     builtins: true,
   },

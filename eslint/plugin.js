@@ -42,7 +42,9 @@ function classify(spec, context) {
   return { kind: 'package', name };
 }
 
-const covers = (entry, module) => module === entry || module.startsWith(`${entry}/`);
+// an entry names a module and what lies below it ('engine' the folder, 'engine/pool' one module);
+// '<folder>/index' names the folder's index module alone (imported as '<folder>' or '<folder>/index')
+const covers = (entry, module) => (entry.endsWith('/index') ? module === entry.slice(0, -'/index'.length) : module === entry || module.startsWith(`${entry}/`));
 
 /** Every module specifier a file names, with whether the import carries values (not types only). */
 function importVisitors(onImport) {

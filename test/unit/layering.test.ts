@@ -20,7 +20,7 @@ const ALLOWED: Record<string, Spec> = {
   store: { layers: ['store', 'core', 'contract'], packages: ['libsql'], builtins: true },
   services: { layers: ['services', 'store', 'core', 'contract', 'engine/pool', 'engine/protocol'], packages: [], builtins: true },
   transports: { layers: ['transports', 'services', 'core', 'contract'], packages: ['ws'], builtins: true },
-  cli: { layers: ['cli', 'transports', 'services', 'core', 'contract', 'engine/hosts', 'engine/pool', 'engine/protocol', 'store/fsutil'], packages: ['zod'], builtins: true },
+  cli: { layers: ['cli', 'transports', 'services/index', 'services/errors', 'services/paths', 'core', 'contract', 'engine/hosts', 'engine/pool', 'engine/protocol'], packages: ['zod'], builtins: true },
   app: { layers: ['app', 'services', 'core', 'contract', 'engine/hosts', 'engine/pool', 'engine/protocol'], packages: ['electron'], builtins: true },
   preload: { layers: ['preload', 'contract'], packages: ['electron'], builtins: false },
   renderer: { layers: ['renderer', 'contract'], packages: ['vue', 'pinia', 'chart.js'], builtins: false },
@@ -29,9 +29,9 @@ const LAYERS = Object.keys(ALLOWED);
 const PACKAGES = ['zod', 'fflate', 'jpeg-js', '@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', 'onnxruntime-node', 'onnx-proto', 'libsql', 'ws', 'electron', 'sharp', 'vue', 'pinia', 'chart.js'];
 // the built-ins the old hand list missed, and one only reachable as node:
 const BUILTINS = ['fs', 'node:fs', 'node:fs/promises', 'module', 'vm', 'node:perf_hooks', 'buffer', 'dns', 'node:test'];
-// modules probed per layer: the whole layer, and for the engine (and the CLI's store) each door
+// modules probed per layer: the whole layer, and for the engine and the services (the CLI's doors) each door and a module behind it
 const MODULES: Record<string, string[]> = {
-  contract: ['contract/types'], core: ['core/rng'], store: ['store/workspace', 'store/fsutil'], services: ['services/index'],
+  contract: ['contract/types'], core: ['core/rng'], store: ['store/workspace', 'store/fsutil'], services: ['services/index', 'services/errors', 'services/scoring-service'],
   transports: ['transports/loopback'], cli: ['cli/shared'], app: ['app/ipc'], preload: ['preload/index'],
   engine: ['engine/jobs', 'engine/backend', 'engine/pool', 'engine/protocol', 'engine/hosts'], renderer: ['renderer'],
 };
