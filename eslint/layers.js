@@ -84,7 +84,7 @@ export const layers = {
     packages: ['vue', 'pinia', 'chart.js'],
     builtins: false,
     // pure data and codecs the renderer shares with main
-    values: ['contract/schemes', 'contract/validate', 'contract/frame', 'contract/index-set'],
+    values: ['contract/schemes', 'contract/validate', 'contract/frame', 'contract/index-set', 'contract/quantities'],
   },
 };
 

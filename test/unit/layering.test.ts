@@ -126,10 +126,10 @@ describe('layering: each layer imports only what it is allowed (an allow-list)',
 
 describe('layering: the renderer imports only types from the contract, values from its pure modules', () => {
   const file = 'src-renderer/src/probe.ts';
-  it('values from contract/schemes, validate, frame and index-set pass; from any other contract module fail', async () => {
-    const specs = ['schemes', 'validate', 'frame', 'index-set', 'calls', 'types', 'events', 'index'].map((m) => `../../src-main/contract/${m}`).concat('../../src-main/contract');
+  it('values from contract/schemes, validate, frame, index-set and quantities pass; from any other contract module fail', async () => {
+    const specs = ['schemes', 'validate', 'frame', 'index-set', 'quantities', 'calls', 'types', 'events', 'index'].map((m) => `../../src-main/contract/${m}`).concat('../../src-main/contract');
     const form = (s: string) => `import { x } from '${s}';`;
-    expect(await denied(file, specs, form)).toEqual(specs.slice(4));
+    expect(await denied(file, specs, form)).toEqual(specs.slice(5));
     const msgs = await lint(file, form('../../src-main/contract/calls'));
     expect(msgs[0].message).toMatch(/may import only types from '\.\.\/\.\.\/src-main\/contract\/calls' \(import type\)/);
   });
