@@ -47,6 +47,9 @@ export interface RprOptions {
   classifier: Classifier;
   /** after each batch, with the images completed in it (commit them here) */
   onResults?: (results: ImageResult[], info: { predictions: number }) => void | Promise<void>;
+  /** false: results are only handed to onResults, and the returned `results` is empty (a caller that
+   * persists them as they come need not hold a split's worth of objects); default true */
+  keepResults?: boolean;
   signal?: AbortSignal;
 }
 
@@ -104,7 +107,8 @@ export async function runRpr(opts: RprOptions): Promise<{ results: ImageResult[]
   const perturb = makePerturber(opts.scheme, images.shape);
   const size = imageSize(images.shape);
   const upper = new Map<number, number>();
-  const results = new Array<ImageResult>(tasks.length);
+  const keep = opts.keepResults !== false;
+  const results = new Array<ImageResult>(keep ? tasks.length : 0);
   let active: Active[] = [];
   let queued = 0;
   let predictions = 0;
@@ -151,7 +155,7 @@ export async function runRpr(opts: RprOptions): Promise<{ results: ImageResult[]
         upper.set(robust ? -steps : steps, bound);
       }
       const r: ImageResult = { index: a.index, label: a.label, steps, robust, cleanPred: a.cleanPred, cleanConf: a.cleanConf, foolPred, foolUpper: bound };
-      results[a.pos] = r;
+      if (keep) results[a.pos] = r;
       completed.push(r);
     };
     slots.forEach(({ a, step }, j) => {

@@ -23,14 +23,23 @@ export interface ParsedScoreRow extends ScoreRow {
 }
 
 export function formatScoresCsv(rows: readonly ScoreRow[], split: string): string {
+  return [...scoresCsvPieces(rows, split)].join('');
+}
+
+/** The same text in pieces of at most `rowsPerPiece` rows, so a million rows are written without one huge string. */
+export function* scoresCsvPieces(rows: readonly ScoreRow[], split: string, rowsPerPiece = 65_536): Generator<string> {
   const problem = splitNameProblem(split);
   if (problem) throw new RangeError(problem);
-  const lines = [SCORES_CSV_HEADER];
-  for (const r of rows) {
-    const fool = r.foolPred >= 0 ? String(r.foolPred) : '';
-    lines.push(`${split}/${r.index},${split},${r.index},${r.label},${r.steps},${r.robust ? 1 : 0},${r.cleanPred},${fool}`);
+  yield SCORES_CSV_HEADER + '\n';
+  for (let from = 0; from < rows.length; from += rowsPerPiece) {
+    const lines: string[] = [];
+    for (let i = from; i < Math.min(rows.length, from + rowsPerPiece); i++) {
+      const r = rows[i];
+      const fool = r.foolPred >= 0 ? String(r.foolPred) : '';
+      lines.push(`${split}/${r.index},${split},${r.index},${r.label},${r.steps},${r.robust ? 1 : 0},${r.cleanPred},${fool}`);
+    }
+    yield lines.join('\n') + '\n';
   }
-  return lines.join('\n') + '\n';
 }
 
 const INT = /^(0|[1-9][0-9]*)$/;

@@ -294,6 +294,7 @@ async function scoreFrom(open: () => PixelFile, job: ScoreJob, ctx: JobContext, 
         batchSize: job.batchSize,
         classifier,
         signal: ctx.signal,
+        keepResults: !job.streamOnly,
         onResults: (results, p) => {
           done += results.length;
           predictions += p.predictions - (laneSeen.get(lane) ?? 0);

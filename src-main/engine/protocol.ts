@@ -90,10 +90,13 @@ export interface ScoreJob {
   batchSize: number;
   /** run a TF.js model on TF.js even when the engine runs onnxruntime (cross-backend checks) */
   tfjsOnly?: boolean;
+  /** results arrive only as 'partial' messages and `results` comes back empty: a caller that
+   * commits partials (a scoring run) never holds, nor receives at the end, a split's worth of them */
+  streamOnly?: boolean;
 }
 
 export interface ScoreJobResult {
-  /** every result of the job, sorted by index (also streamed as 'partial' messages) */
+  /** every result of the job, sorted by index (also streamed as 'partial' messages); empty for a streamOnly job */
   results: ImageResult[];
   predictions: number;
   elapsedMs: number;

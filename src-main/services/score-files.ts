@@ -9,7 +9,7 @@ import type { RunFile, ScoreJson } from '../contract/headless';
 import { InputError, RequestError } from '../core/errors';
 import { foolingUpperBound, type ImageResult } from '../core/scheduler';
 import { runStats } from '../core/stats/index';
-import { parseScoresCsv, formatScoresCsv, type ScoreRow } from '../core/scores-csv';
+import { parseScoresCsv, scoresCsvPieces, type ScoreRow } from '../core/scores-csv';
 import { writeFileAtomic } from '../store/fsutil';
 
 export function scoresFileFor(jsonPath: string): string {
@@ -26,7 +26,7 @@ export function writeScoreOutputs(jsonPath: string, run: RunFile, rows: readonly
   const scoresFile = scoresFileFor(jsonPath);
   const runFile = runFileFor(jsonPath, run.shard);
   mkdirSync(dirname(scoresFile), { recursive: true });
-  writeFileAtomic(scoresFile, formatScoresCsv(rows, run.split));
+  writeFileAtomic(scoresFile, scoresCsvPieces(rows, run.split));
   writeJsonFile(runFile, run);
   const out: ScoreJson = {
     ...stats,

@@ -107,7 +107,7 @@ export async function runScoring(app: AppState, runId: string, ctx: Pick<JobCont
   try {
     if (tasks.length > 0) {
       const r = await app.engine().runScore(
-        { kind: 'score', modelPath: model.path, inputScale: model.inputScale, pixelsPath: src.pixelsPath, shape: src.shape, split: run.split, tasks, scheme: run.scheme, seed: run.seed, maxSteps: run.maxSteps, batchSize },
+        { kind: 'score', modelPath: model.path, inputScale: model.inputScale, pixelsPath: src.pixelsPath, shape: src.shape, split: run.split, tasks, scheme: run.scheme, seed: run.seed, maxSteps: run.maxSteps, batchSize, streamOnly: true },
         {
           signal: ctx.signal,
           onPartial: (results) => {

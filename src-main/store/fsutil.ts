@@ -11,16 +11,17 @@ export function tempPathFor(file: string): string {
 }
 
 /** Write `data` to a temp file beside `file`, fsync, then rename over `file`. */
-export function writeFileAtomic(file: string, data: Uint8Array | string): void {
+/** Writes `data` (bytes, text, or text in pieces, written as they come) to a temp file and renames it into place. */
+export function writeFileAtomic(file: string, data: Uint8Array | string | Iterable<string>): void {
   const tmp = tempPathFor(file);
   try {
     const fd = fs.openSync(tmp, 'wx');
     try {
       if (typeof data === 'string') fs.writeSync(fd, data);
-      else {
+      else if (data instanceof Uint8Array) {
         let off = 0;
         while (off < data.length) off += fs.writeSync(fd, data, off, data.length - off);
-      }
+      } else for (const piece of data) fs.writeSync(fd, piece);
       fs.fsyncSync(fd);
     } finally {
       fs.closeSync(fd);

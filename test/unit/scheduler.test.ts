@@ -193,6 +193,15 @@ describe('reproducibility and efficiency', () => {
     expect(counts.every((c, i) => i === 0 || c > counts[i - 1])).toBe(true);
     expect(counts[counts.length - 1]).toBe(predictions);
   });
+
+  it('keepResults false: the same results reach onResults, none are held or returned (a scoring run of a million images)', async () => {
+    const kept = await runRpr({ ...opts, tasks, batchSize: 20, classifier: stub(fooled) });
+    const streamed: ImageResult[] = [];
+    const r = await runRpr({ ...opts, tasks, batchSize: 20, classifier: stub(fooled), keepResults: false, onResults: (done) => void streamed.push(...done) });
+    expect(r.results).toEqual([]);
+    expect(r.predictions).toBe(kept.predictions);
+    expect([...streamed].sort((a, b) => a.index - b.index)).toEqual(kept.results);
+  });
 });
 
 describe('cancellation and bad input', () => {

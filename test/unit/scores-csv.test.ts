@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { InputError } from '../../src-main/core/errors';
-import { formatScoresCsv, parseScoresCsv, SCORES_CSV_HEADER, scoreRowsToColumns } from '../../src-main/core/scores-csv';
+import { formatScoresCsv, parseScoresCsv, SCORES_CSV_HEADER, scoreRowsToColumns, scoresCsvPieces } from '../../src-main/core/scores-csv';
 import type { ScoreRow } from '../../src-main/core/scores-csv';
 
 const rows: ScoreRow[] = [
@@ -55,5 +55,18 @@ describe('scores CSV', () => {
       expect(() => parseScoresCsv(text, 'scores.csv')).toThrow(msg);
     }
     expect(parseScoresCsv(h, 'x.csv')).toEqual([]);
+  });
+});
+
+describe('scores CSV in pieces', () => {
+  it('the pieces join to exactly the whole text, for any piece size', () => {
+    const rows = Array.from({ length: 23 }, (_, i) => ({ index: i * 3, label: i % 10, steps: i % 4 === 0 ? 0 : i, robust: i % 5 === 0, cleanPred: i % 4 === 0 ? (i + 1) % 10 : i % 10, foolPred: i % 5 === 0 ? -1 : 7 }));
+    const whole = formatScoresCsv(rows, 'train');
+    for (const per of [1, 4, 23, 100]) {
+      const pieces = [...scoresCsvPieces(rows, 'train', per)];
+      expect(pieces.length).toBe(1 + Math.ceil(23 / per));
+      expect(pieces.join('')).toBe(whole);
+    }
+    expect(() => [...scoresCsvPieces(rows, 'bad split')]).toThrow(RangeError);
   });
 });
