@@ -3,9 +3,10 @@
  * or download read as a stream) shows megabytes, not a 9-digit count. Pure.
  */
 
-/** `n` bytes as B, kB, MB or GB (powers of 1000, as file managers show sizes). */
+/** "12.3 MB", "840 kB", "512 bytes" (powers of 1000, as file managers show sizes). */
 export function formatBytes(n: number): string {
-  if (!Number.isFinite(n) || n < 1000) return `${Math.max(0, Math.round(Number.isFinite(n) ? n : 0))} B`;
+  if (!Number.isFinite(n) || n < 0) n = 0;
+  if (n < 1000) return `${Math.round(n)} byte${Math.round(n) === 1 ? '' : 's'}`;
   const units = ['kB', 'MB', 'GB', 'TB'];
   let v = n / 1000;
   let u = 0;
@@ -13,7 +14,7 @@ export function formatBytes(n: number): string {
     v /= 1000;
     u++;
   }
-  return `${v >= 100 ? v.toFixed(0) : v.toFixed(1)} ${units[u]}`;
+  return `${v < 10 ? v.toFixed(1) : Math.round(v)} ${units[u]}`;
 }
 
 /** "done/total unit" ("done/total" without `withUnit`), or for bytes always "20.0 MB/365 MB". */

@@ -4,18 +4,7 @@
  */
 import type { ScoreColumns } from '../../src-main/contract';
 import type { GridQuery } from '../../src-renderer/src/lib/gridIndex';
-
-/** deterministic pseudo-random ints (mulberry32) */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 as rng } from '../../src-main/core/mulberry32';
 
 export function synth(train: number, test: number, seed = 1) {
   const r = rng(seed);

@@ -1,4 +1,5 @@
 import { defineStore } from 'pinia';
+import { formatBytes } from '../../../src-main/contract/quantities';
 import { ref } from 'vue';
 import type { ItemKind, ItemRef, RemovalPlan, RemovalResult } from '../../../src-main/contract';
 import { useClient } from '../api';
@@ -10,18 +11,7 @@ import { useScoring } from './scoring';
 
 export const KIND_WORD: Record<ItemKind, string> = { dataset: 'dataset', model: 'model', run: 'scoring run', curated: 'curated set' };
 
-/** "12.3 MB", "840 kB", "512 bytes" */
-export function formatBytes(n: number): string {
-  if (n < 1000) return `${n} byte${n === 1 ? '' : 's'}`;
-  const units = ['kB', 'MB', 'GB', 'TB'];
-  let v = n / 1000;
-  let u = 0;
-  while (v >= 1000 && u < units.length - 1) {
-    v /= 1000;
-    u++;
-  }
-  return `${v < 10 ? v.toFixed(1) : Math.round(v)} ${units[u]}`;
-}
+export { formatBytes };
 
 /**
  * Delete and rename datasets, models, scoring runs and curated sets: the dry run of a removal
