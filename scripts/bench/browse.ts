@@ -209,10 +209,16 @@ async function browseSet(root: string, out: string, plan: SetPlan): Promise<Reco
     await page.goto(served.url);
     await page.getByTestId('nav-explore').waitFor();
     // first paint: from opening Explore to the first cell drawn from its tile
+    const profiling = process.env.BENCH_BROWSE_PROFILE === '1';
+    if (profiling) await cdp.send('Profiler.enable').then(() => cdp.send('Profiler.start'));
     const tPaint = performance.now();
     await page.getByTestId('nav-explore').click();
     await page.waitForFunction(FIRST_TILE_DRAWN, null, { timeout: 120_000, polling: 'raf' });
     r.firstPaintMs = performance.now() - tPaint;
+    if (profiling) {
+      const { profile } = (await cdp.send('Profiler.stop')) as { profile: CpuProfile };
+      console.log(`  where the first paint's main-thread time went (self time, top 12):\n${topSelfTime(profile, 12)}`);
+    }
     // where the time went: the columns call and the first thumbnail call, as the page saw them
     r.firstCalls = await page.evaluate(`(() => {
       const e = performance.getEntriesByType('resource');
