@@ -143,12 +143,22 @@ function openDb(root: string, file: string, migrations: readonly Migration[]): {
  */
 export const SWEEP_MIN_AGE_MS = 60 * 60 * 1000;
 
-function newestMtime(p: string): number {
-  const st = fs.statSync(p);
-  if (!st.isDirectory()) return st.mtimeMs;
-  let newest = st.mtimeMs;
-  for (const name of fs.readdirSync(p)) newest = Math.max(newest, newestMtime(path.join(p, name)));
-  return newest;
+/**
+ * The newest modification time under `p`. An entry that vanishes while we look (another process
+ * renaming its finished temp file into place, or removing it) counts as changing right now
+ * (Infinity): it is live, never swept, and opening the workspace does not fail over it.
+ */
+export function newestMtime(p: string): number {
+  try {
+    const st = fs.statSync(p);
+    if (!st.isDirectory()) return st.mtimeMs;
+    let newest = st.mtimeMs;
+    for (const name of fs.readdirSync(p)) newest = Math.max(newest, newestMtime(path.join(p, name)));
+    return newest;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return Infinity;
+    throw err;
+  }
 }
 
 /** Remove leftovers of interrupted writes: temp files and pixel folders of datasets never committed. */
@@ -168,7 +178,14 @@ function sweep(root: string, db: Db): void {
       if (old(full)) fs.rmSync(full, { recursive: true, force: true });
       continue;
     }
-    for (const f of fs.readdirSync(full)) {
+    let files: string[];
+    try {
+      files = fs.readdirSync(full);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue; // another process just discarded it
+      throw err;
+    }
+    for (const f of files) {
       if (f.includes(TMP_INFIX) && old(path.join(full, f))) fs.rmSync(path.join(full, f), { force: true });
     }
   }

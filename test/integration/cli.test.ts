@@ -149,8 +149,12 @@ describe('rpr score / merge', () => {
   }, 120_000);
 });
 
+const trainArgs = (ws: string, out: string, batch: string) => ['score', '--data', MNIST_SMALL, '--split', 'train', '--model', modelPath, '--max-steps', '100', '--seed', '5', '--batch', batch, '--workers', '1', '--workspace', ws, '--json', out];
+// the uninterrupted reference run (its own workspace, batch 1024): made once, by whichever test needs it first
+let referenceRun: Promise<string> | null = null;
+const reference = (): Promise<string> => (referenceRun ??= ok(...trainArgs(at('ws-ref'), at('ref', 'r.json'), '1024')).then(() => at('ref', 'r.json')));
+
 describe('rpr score resumes after kill -9; rpr curate', () => {
-  const trainArgs = (ws: string, out: string, batch: string) => ['score', '--data', MNIST_SMALL, '--split', 'train', '--model', modelPath, '--max-steps', '100', '--seed', '5', '--batch', batch, '--workers', '1', '--workspace', ws, '--json', out];
 
   it('a killed run resumes and ends with the scores of an uninterrupted run', async () => {
     const ws = at('ws-kill');
@@ -184,9 +188,8 @@ describe('rpr score resumes after kill -9; rpr curate', () => {
     const again = await ok(...trainArgs(ws, at('kill', 'k.json'), '64'));
     expect(again.stderr).toMatch(/resuming run run_[0-9a-f]+: \d+\/1000 images already scored/);
     // the uninterrupted reference, another workspace and batch size
-    await ok(...trainArgs(at('ws-ref'), at('ref', 'r.json'), '1024'));
     const k = json(at('kill', 'k.json'));
-    const r = json(at('ref', 'r.json'));
+    const r = json(await reference());
     expect(readFileSync(k.scoresFile, 'utf8')).toBe(readFileSync(r.scoresFile, 'utf8'));
     expect(k.robustRatio).toBe(r.robustRatio);
     expect(k.curve).toEqual(r.curve);
@@ -194,7 +197,7 @@ describe('rpr score resumes after kill -9; rpr curate', () => {
   }, 240_000);
 
   it('curate writes a complete MNIST folder that rpr train retrains on; refuses a non-empty folder', async () => {
-    const scores = json(at('ref', 'r.json')).scoresFile as string;
+    const scores = json(await reference()).scoresFile as string;
     const c = await ok('curate', '--scores', scores, '--per-class', '20', '--seed', '1', '--out', at('curated'), '--format', 'idx', '--json', at('c.json'));
     const cur = json(at('c.json'));
     expect(cur.total).toBe(cur.after.reduce((a: number, b: number) => a + b, 0));
@@ -245,7 +248,7 @@ describe('rpr retrain', () => {
     expect(Object.keys(cmp.mcnemar).sort()).toEqual(['M_R_vs_M_C', 'M_vs_M_C', 'M_vs_M_R']);
     expect(r.stdout).toMatch(/McNemar M_vs_M_R: p = /);
     // a workspace that only imported the model does not know its recipe
-    const refused = await rpr('retrain', '--scores', json(at('ref', 'r.json')).scoresFile, '--per-class', '15');
+    const refused = await rpr('retrain', '--scores', json(await reference()).scoresFile, '--per-class', '15');
     expect(refused.code).not.toBe(0);
     expect(refused.stderr).toMatch(/no zoo-trained model with hash [0-9a-f]+ in .*ws-ref.*retrain needs the recipe of a model trained by rpr train/);
   }, 180_000);

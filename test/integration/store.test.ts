@@ -18,6 +18,7 @@ import {
   readRecent,
 } from '../../src-main/store';
 import type { ScoreRow, Workspace } from '../../src-main/store';
+import { newestMtime } from '../../src-main/store/workspace';
 
 let tmp: string;
 const open: Workspace[] = [];
@@ -296,6 +297,18 @@ describe('datasets', () => {
     // old leftovers go; a young one may be another process's insert in progress
     expect(fs.readdirSync(path.join(tmp, 'pixels')).sort()).toEqual([young, path.join(tmp, 'pixels', s.id)].map((p) => path.basename(p)).sort());
     expect(fs.readdirSync(path.join(tmp, 'pixels', s.id)).sort()).toEqual(['test.labels.u8', 'test.u8', 'train.labels.u8', 'train.u8']);
+  });
+
+  it('an entry that vanishes while the sweep looks (another process renaming its temp file) is live, not an error', () => {
+    // the race CI met: a test opened the workspace while `rpr score` renamed its import's temp file into place
+    expect(newestMtime(path.join(tmp, 'gone.u8.tmp-rpr-abc'))).toBe(Infinity);
+    const dir = path.join(tmp, 'd');
+    fs.mkdirSync(dir);
+    fs.writeFileSync(path.join(dir, 'a'), 'x');
+    const then = new Date(Date.now() - 2 * 3600_000);
+    fs.utimesSync(path.join(dir, 'a'), then, then);
+    fs.utimesSync(dir, then, then);
+    expect(newestMtime(dir)).toBeLessThan(Date.now() - 3600_000);
   });
 });
 
