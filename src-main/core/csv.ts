@@ -26,6 +26,7 @@ import { ColumnKind, readLayout } from './csv-layout';
 import { CsvValueRange, unitToByte } from './csv-scale';
 import { CSV_SPLIT_NAME_RULE, isCsvSplitName } from '../contract/names';
 import { InputError } from './errors';
+import { growBytes } from './image';
 
 export interface CsvTable {
   shape: ImageShape;
@@ -194,8 +195,8 @@ class TableCollector implements CsvRowHandler {
     const { npix, count } = this;
     if (count === this.labels.length) {
       const cap = Math.max(16, count * 2);
-      this.pixels = grow(this.pixels, cap * npix);
-      this.labels = grow(this.labels, cap);
+      this.pixels = growBytes(this.pixels, cap * npix);
+      this.labels = growBytes(this.labels, cap);
     }
     if ((this.range as CsvValueRange).encodeRow(r, this.pixels, count * npix)) unitToByte(this.pixels.subarray(0, count * npix));
     this.labels[count] = r.label;
@@ -216,10 +217,4 @@ class TableCollector implements CsvRowHandler {
       warnings: warning ? [...l.warnings, warning] : [...l.warnings],
     };
   }
-}
-
-function grow(a: Uint8Array, length: number): Uint8Array {
-  const b = new Uint8Array(length);
-  b.set(a);
-  return b;
 }

@@ -12,6 +12,18 @@ export function imageSize(shape: ImageShape): number {
   return shape.height * shape.width * shape.channels;
 }
 
+/** "28x28x1": an image shape as messages name it. */
+export function shapeText(s: ImageShape): string {
+  return `${s.height}x${s.width}x${s.channels}`;
+}
+
+/** A copy of `a` in a buffer of `length` bytes (a growing chunk of pixels or labels). */
+export function growBytes(a: Uint8Array, length: number): Uint8Array {
+  const b = new Uint8Array(length);
+  b.set(a);
+  return b;
+}
+
 /** A view (no copy) of image i. */
 export function imageAt(images: RawImages, i: number): Uint8Array {
   const size = imageSize(images.shape);

@@ -19,6 +19,7 @@ import { CsvValueRange, unitToByte } from '../../core/csv-scale';
 import type { PixelSink, SplitWriter, StagedPixels } from '../../core/dataset';
 import { InputError } from '../../core/errors';
 import type { RawImages } from '../../core/image';
+import { growBytes, shapeText } from '../../core/image';
 import { STREAM_CHUNK, fileChunks } from './stream';
 import { checkAbort, describeFsError, fsErrorKind } from './util';
 
@@ -117,7 +118,7 @@ class SplitRouter<P extends RawImages | StagedPixels> implements CsvRowHandler {
   layout(l: CsvLayout): void {
     const want = this.opts.expect;
     if (want && (want.shape.height !== l.shape.height || want.shape.width !== l.shape.width || want.shape.channels !== l.shape.channels)) {
-      throw new InputError(this.file, `images are ${fmt(l.shape)} but ${want.from} has ${fmt(want.shape)}`);
+      throw new InputError(this.file, `images are ${shapeText(l.shape)} but ${want.from} has ${shapeText(want.shape)}`);
     }
     this.layoutOf = l;
     this.range = new CsvValueRange(this.file, l, this.startRange);
@@ -135,10 +136,10 @@ class SplitRouter<P extends RawImages | StagedPixels> implements CsvRowHandler {
     if (this.byColumn && this.opts.keep !== undefined && name !== this.opts.keep) return;
     const out = this.outs.get(name) ?? this.open(name);
     const size = this.scratch.length;
-    if (out.len + size > out.buf.length) out.buf = grow(out.buf, Math.max(out.buf.length * 2, out.len + size));
+    if (out.len + size > out.buf.length) out.buf = growBytes(out.buf, Math.max(out.buf.length * 2, out.len + size));
     out.buf.set(this.scratch, out.len);
     out.len += size;
-    if (out.count === out.labels.length) out.labels = grow(out.labels, out.labels.length * 2);
+    if (out.count === out.labels.length) out.labels = growBytes(out.labels, out.labels.length * 2);
     out.labels[out.count++] = r.label;
   }
 
@@ -208,14 +209,4 @@ async function checkSizeLimit(file: string, maxBytes: number): Promise<void> {
   } finally {
     await fh.close();
   }
-}
-
-function grow(a: Uint8Array, length: number): Uint8Array {
-  const b = new Uint8Array(length);
-  b.set(a);
-  return b;
-}
-
-function fmt(s: ImageShape): string {
-  return `${s.height}x${s.width}x${s.channels}`;
 }

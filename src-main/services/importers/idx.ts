@@ -13,7 +13,7 @@ import { maybeGunzip } from '../../core/gzip';
 import type { IdxHeader } from '../../core/idx';
 import { decodeIdx, parseIdxHeader } from '../../core/idx';
 import type { RawImages } from '../../core/image';
-import { imageSize } from '../../core/image';
+import { imageSize, shapeText } from '../../core/image';
 import { memorySink } from './sink';
 import { ChunkReader, STREAM_CHUNK, fileChunks } from './stream';
 import { checkAbort, compareSplits, describeFsError, fsErrorKind, numericClassNames, readInput } from './util';
@@ -89,7 +89,7 @@ export async function importIdx<P extends RawImages | StagedPixels = RawImages>(
     const file = join(dir, pair.images);
     const h = await readImagesHeader(file, opts.maxBytes);
     if (shape && (shape.height !== h.shape.height || shape.width !== h.shape.width || shape.channels !== h.shape.channels)) {
-      throw new InputError(file, `images are ${fmt(h.shape)} but ${shapeFrom} has ${fmt(shape)}`);
+      throw new InputError(file, `images are ${shapeText(h.shape)} but ${shapeFrom} has ${shapeText(shape)}`);
     }
     shape = h.shape;
     shapeFrom = file;
@@ -116,10 +116,6 @@ export async function importIdx<P extends RawImages | StagedPixels = RawImages>(
   }
   opts.onProgress?.(total, total, 'done');
   return { kind: 'idx', sourcePath: dir, shape: shape as ImageShape, classNames: numericClassNames(maxLabel), splits, warnings: [], datasetId: sink.datasetId };
-}
-
-function fmt(s: ImageShape): string {
-  return `${s.height}x${s.width}x${s.channels}`;
 }
 
 interface ImagesHeader {
