@@ -4,29 +4,13 @@
  */
 import { beforeEach, describe, expect, it } from 'vitest';
 import { mount } from '@vue/test-utils';
-import { createPinia, setActivePinia } from 'pinia';
-import { setClient } from '../../src-renderer/src/api';
 import { useDatasets } from '../../src-renderer/src/stores/datasets';
-import { useJobs } from '../../src-renderer/src/stores/jobs';
-import { useModels } from '../../src-renderer/src/stores/models';
 import { useScoring } from '../../src-renderer/src/stores/scoring';
-import { useCuration } from '../../src-renderer/src/stores/curation';
 import { useNotify } from '../../src-renderer/src/stores/notify';
 import ModelsView from '../../src-renderer/src/views/ModelsView.vue';
 import ScoreView from '../../src-renderer/src/views/ScoreView.vue';
-import { fakeWorkspaceClient, flush, makeModel, makeRun } from './fakes';
-
-async function setup(opts: Parameters<typeof fakeWorkspaceClient>[0] = {}) {
-  const pinia = createPinia();
-  setActivePinia(pinia);
-  const client = fakeWorkspaceClient(opts);
-  setClient(client);
-  return { pinia, client };
-}
-async function seed() {
-  await useJobs().init();
-  await Promise.all([useDatasets().init(), useModels().init(), useScoring().init(), useCuration().init()]);
-}
+import { flush, makeModel, makeRun } from './fakes';
+import { seed, setup } from './store-setup';
 
 beforeEach(() => localStorage.clear());
 

@@ -1,30 +1,13 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { mount } from '@vue/test-utils';
-import { createPinia, setActivePinia } from 'pinia';
-import { setClient } from '../../src-renderer/src/api';
-import { useDatasets } from '../../src-renderer/src/stores/datasets';
-import { useJobs } from '../../src-renderer/src/stores/jobs';
 import { useModels } from '../../src-renderer/src/stores/models';
-import { useScoring } from '../../src-renderer/src/stores/scoring';
-import { useCuration } from '../../src-renderer/src/stores/curation';
 import App from '../../src-renderer/src/App.vue';
 import ModelsView from '../../src-renderer/src/views/ModelsView.vue';
 import ScoreView from '../../src-renderer/src/views/ScoreView.vue';
 import CurateView from '../../src-renderer/src/views/CurateView.vue';
 import CompareView from '../../src-renderer/src/views/CompareView.vue';
-import { fakeWorkspaceClient, flush, makeRun } from './fakes';
-
-async function setup(opts: Parameters<typeof fakeWorkspaceClient>[0] = {}) {
-  const pinia = createPinia();
-  setActivePinia(pinia);
-  const client = fakeWorkspaceClient(opts);
-  setClient(client);
-  return { pinia, client };
-}
-async function seed() {
-  await useJobs().init();
-  await Promise.all([useDatasets().init(), useModels().init(), useScoring().init(), useCuration().init()]);
-}
+import { flush, makeRun } from './fakes';
+import { seed, setup } from './store-setup';
 
 describe('App shell', () => {
   beforeEach(() => localStorage.clear());
