@@ -9,7 +9,6 @@
  * [0,1]. Should a value above 1 turn up after such a write, the file is read a second time as
  * 0..255 (its writers are aborted first), so a result never depends on where a chunk ended.
  */
-import { promises as fsp } from 'node:fs';
 import type { ImageShape } from '../../contract/types';
 import type { CsvRow, CsvRowHandler } from '../../core/csv';
 import { CsvReader } from '../../core/csv';
@@ -20,8 +19,8 @@ import type { PixelSink, SplitWriter, StagedPixels } from '../../core/dataset';
 import { InputError } from '../../core/errors';
 import type { RawImages } from '../../core/image';
 import { growBytes, shapeText } from '../../core/image';
-import { STREAM_CHUNK, fileChunks } from './stream';
-import { checkAbort, describeFsError, fsErrorKind } from './util';
+import { STREAM_CHUNK, fileChunks, gzipClaimPossible, probeFile } from './stream';
+import { checkAbort } from './util';
 
 /** Bytes of rows held while the value range is open, before they are written as [0,1]. */
 export const OPEN_HOLD = 4 * STREAM_CHUNK;
@@ -187,26 +186,11 @@ class SplitRouter<P extends RawImages | StagedPixels> implements CsvRowHandler {
 
 /** A size over the limit, refused before reading: the file's size, or for gzip the size its trailer declares. */
 async function checkSizeLimit(file: string, maxBytes: number): Promise<void> {
-  let fh: fsp.FileHandle;
-  try {
-    fh = await fsp.open(file, 'r');
-  } catch (e) {
-    throw new InputError(file, describeFsError(e), fsErrorKind(e));
-  }
-  try {
-    const size = (await fh.stat()).size;
-    const head = new Uint8Array(2);
-    await fh.read(head, 0, 2, 0);
-    if (head[0] === 0x1f && head[1] === 0x8b && size >= 18) {
-      const tail = new Uint8Array(4);
-      await fh.read(tail, 0, 4, size - 4);
-      const declared = (tail[0] | (tail[1] << 8) | (tail[2] << 16) | (tail[3] << 24)) >>> 0;
-      // an impossible claim is left to the reader, which calls the file corrupt
-      if (declared <= size * 1032 + 1024 && declared > maxBytes) throw new InputError(file, `gzip payload declares ${declared} bytes, over the limit of ${maxBytes} bytes`);
-    } else if (size > maxBytes) {
-      throw new InputError(file, `${size} bytes, over the limit of ${maxBytes} bytes`);
-    }
-  } finally {
-    await fh.close();
+  const { size, declared } = await probeFile(file, file);
+  if (declared !== null) {
+    // an impossible claim is left to the reader, which calls the file corrupt
+    if (gzipClaimPossible(declared, size) && declared > maxBytes) throw new InputError(file, `gzip payload declares ${declared} bytes, over the limit of ${maxBytes} bytes`);
+  } else if (size > maxBytes) {
+    throw new InputError(file, `${size} bytes, over the limit of ${maxBytes} bytes`);
   }
 }

@@ -9,7 +9,19 @@ import { describeFsError, fsErrorKind } from './util';
 
 export const STREAM_CHUNK = 1 << 22;
 
-async function startsWithGzip(path: string, shownAs: string): Promise<{ gzip: boolean; size: number; head: Uint8Array }> {
+/** What the first bytes and the gzip trailer of a file say, read without inflating anything. */
+export interface FileProbe {
+  gzip: boolean;
+  size: number;
+  head: Uint8Array;
+  /** a gzip member's trailer ISIZE (the inflated size mod 2^32), or null when not gzip or under 18 bytes */
+  declared: number | null;
+}
+
+/** Deflate expands at most ~1032:1: a trailer claiming more means a cut-off or damaged file. */
+export const gzipClaimPossible = (declared: number, size: number): boolean => declared <= size * 1032 + 1024;
+
+export async function probeFile(path: string, shownAs: string): Promise<FileProbe> {
   let fh: fsp.FileHandle;
   try {
     fh = await fsp.open(path, 'r');
@@ -20,20 +32,27 @@ async function startsWithGzip(path: string, shownAs: string): Promise<{ gzip: bo
     const head = new Uint8Array(4);
     const { bytesRead } = await fh.read(head, 0, 4, 0);
     const size = (await fh.stat()).size;
-    if (bytesRead >= 2 && head[0] === 0x1f && head[1] === 0x8b && size >= 18) {
-      // the trailer's ISIZE (mod 2^32): deflate expands at most ~1032:1, so a larger claim
-      // means a cut-off or damaged file; refused before inflating anything
+    const gzip = bytesRead >= 2 && head[0] === 0x1f && head[1] === 0x8b;
+    let declared: number | null = null;
+    if (gzip && size >= 18) {
       const tail = new Uint8Array(4);
       await fh.read(tail, 0, 4, size - 4);
-      const declared = (tail[0] | (tail[1] << 8) | (tail[2] << 16) | (tail[3] << 24)) >>> 0;
-      if (declared > size * 1032 + 1024) throw new InputError(shownAs, `corrupt gzip: truncated or damaged (the trailer declares ${declared} bytes, more than ${size} compressed bytes can hold)`);
-    } else if (bytesRead >= 2 && head[0] === 0x1f && head[1] === 0x8b) {
-      throw new InputError(shownAs, `corrupt gzip: truncated (${size} bytes, a gzip member needs at least 18)`);
+      declared = (tail[0] | (tail[1] << 8) | (tail[2] << 16) | (tail[3] << 24)) >>> 0;
     }
-    return { gzip: bytesRead >= 2 && head[0] === 0x1f && head[1] === 0x8b, size, head: head.subarray(0, bytesRead) };
+    return { gzip, size, head: head.subarray(0, bytesRead), declared };
   } finally {
     await fh.close();
   }
+}
+
+async function startsWithGzip(path: string, shownAs: string): Promise<FileProbe> {
+  const p = await probeFile(path, shownAs);
+  // refused before inflating anything
+  if (p.declared !== null && !gzipClaimPossible(p.declared, p.size)) {
+    throw new InputError(shownAs, `corrupt gzip: truncated or damaged (the trailer declares ${p.declared} bytes, more than ${p.size} compressed bytes can hold)`);
+  }
+  if (p.gzip && p.declared === null) throw new InputError(shownAs, `corrupt gzip: truncated (${p.size} bytes, a gzip member needs at least 18)`);
+  return p;
 }
 
 /**
