@@ -258,12 +258,17 @@ export interface CuratedSetInfo {
 
 // ---- browsing at scale (issue 11): typed columns in binary frames, overrides in the workspace
 
-/** datasets.columns over the transports: typed arrays, sent as a binary frame. */
+/**
+ * datasets.columns over the transports: typed arrays, sent as a binary frame. The rows are the
+ * dataset's images split by split (in `splitNames` order), each split's images 0..count−1 in
+ * file order, so only the label travels per row; a row's split and index follow from
+ * `splitCounts` (1 byte a row instead of 6).
+ */
 export interface ImageColumnArrays {
   datasetId: string;
   splitNames: SplitName[];
-  split: Uint8Array;
-  index: Int32Array;
+  /** images per split, aligned with splitNames */
+  splitCounts: number[];
   label: Uint8Array;
 }
 

@@ -235,17 +235,14 @@ export function createDatasetRepository(ctx: StoreContext): DatasetRepository {
   function columnArraysOf(id: string): ImageColumnArrays {
     row(id);
     const splits = splitRows(id);
-    const total = splits.reduce((a, s) => a + s.count, 0);
-    const out: ImageColumnArrays = { datasetId: id, splitNames: splits.map((s) => s.name), split: new Uint8Array(total), index: new Int32Array(total), label: new Uint8Array(total) };
+    const label = new Uint8Array(splits.reduce((a, s) => a + s.count, 0));
     let r = 0;
-    splits.forEach((s, si) => {
+    for (const s of splits) {
       // image rows are numbered 0..count-1 in file order; labels come from the label file
-      out.label.set(labelColumn(id, s.name), r);
-      out.split.fill(si, r, r + s.count);
-      for (let i = 0; i < s.count; i++) out.index[r + i] = i;
+      label.set(labelColumn(id, s.name), r);
       r += s.count;
-    });
-    return out;
+    }
+    return { datasetId: id, splitNames: splits.map((s) => s.name), splitCounts: splits.map((s) => s.count), label };
   }
 
   return {
@@ -310,7 +307,15 @@ export function createDatasetRepository(ctx: StoreContext): DatasetRepository {
 
     columns(id) {
       const c = columnArraysOf(id);
-      return { datasetId: id, splitNames: c.splitNames, split: Array.from(c.split), index: Array.from(c.index), label: Array.from(c.label) };
+      const split: number[] = [];
+      const index: number[] = [];
+      c.splitCounts.forEach((count, si) => {
+        for (let i = 0; i < count; i++) {
+          split.push(si);
+          index.push(i);
+        }
+      });
+      return { datasetId: id, splitNames: c.splitNames, split, index, label: Array.from(c.label) };
     },
 
     columnArrays: (id) => columnArraysOf(id),

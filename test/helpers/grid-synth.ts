@@ -21,7 +21,8 @@ export function synth(train: number, test: number, seed = 1) {
     index.push(i);
     label.push(Math.floor(r() * 10));
   }
-  const cols = { splitNames: ['train', 'test'], split, index, label };
+  // splitCounts + label is what GridIndex takes; split and index per row serve the tests' reference
+  const cols = { splitNames: ['train', 'test'], splitCounts: [train, test], split, index, label };
   const sc: ScoreColumns = { runId: 'r', index: [], label: [], steps: [], robust: [], cleanPred: [], cleanConf: [], foolPred: [], foolUpper: [] };
   for (let i = 0; i < test; i++) {
     const lab = label[train + i];

@@ -67,13 +67,12 @@ describe('loopback client', () => {
   });
 
   it('decodes typed-array frames (sort/filter columns) into typed arrays', async () => {
-    const cols = { datasetId: 'd', splitNames: ['train'], split: new Uint8Array([0, 0, 0]), index: new Int32Array([0, 1, 2]), label: new Uint8Array([7, 1, 9]) };
+    const cols = { datasetId: 'd', splitNames: ['train'], splitCounts: [3], label: new Uint8Array([7, 1, 9]) };
     const fetch = vi.fn(async () => new Response(encodeTyped(cols).buffer as ArrayBuffer, { status: 200, headers: { 'Content-Type': 'application/x-rpr-frame' } }));
     const c = createLoopbackClient({ baseUrl: 'http://h', token: 't', fetch: fetch as unknown as typeof globalThis.fetch });
     const got = await c.call('datasets.columns', { datasetId: 'd' });
-    expect(got.index).toBeInstanceOf(Int32Array);
     expect(got.label).toBeInstanceOf(Uint8Array);
-    expect([...got.index]).toEqual([0, 1, 2]);
+    expect(got.splitCounts).toEqual([3]);
     expect([...got.label]).toEqual([7, 1, 9]);
     expect(got.splitNames).toEqual(['train']);
   });

@@ -49,7 +49,7 @@ export function columnsOf(ds: DatasetSummary): ImageColumns {
 /** The columns as datasets.columns sends them (typed arrays). */
 export function columnArraysOf(ds: DatasetSummary): ImageColumnArrays {
   const c = columnsOf(ds);
-  return { datasetId: c.datasetId, splitNames: c.splitNames, split: Uint8Array.from(c.split), index: Int32Array.from(c.index), label: Uint8Array.from(c.label) };
+  return { datasetId: c.datasetId, splitNames: c.splitNames, splitCounts: ds.splits.map((s) => s.count), label: Uint8Array.from(c.label) };
 }
 
 /** A datasets.thumbs frame of images whose pixels all equal (index mod 256), as pixelsOf. */

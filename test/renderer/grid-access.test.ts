@@ -14,7 +14,7 @@ import { fakeWorkspaceClient, flush, labelOf } from './fakes';
 /** Views read the grid through methods of GridIndex and the stores, never their arrays. */
 describe('GridIndex accessors', () => {
   // rows: train/0..2 then test/0..1; labels 0,1,2,1,0
-  const ix = new GridIndex({ splitNames: ['train', 'test'], split: [0, 0, 0, 1, 1], index: [0, 1, 2, 0, 1], label: [0, 1, 2, 1, 0] });
+  const ix = new GridIndex({ splitNames: ['train', 'test'], splitCounts: [3, 2], label: [0, 1, 2, 1, 0] });
 
   it('image(row) names the split, index and label of a row', () => {
     expect(ix.image(0)).toEqual({ split: 'train', index: 0, label: 0 });

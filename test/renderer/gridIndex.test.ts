@@ -95,8 +95,24 @@ describe('GridIndex', () => {
     expect(ix.row(1, 99999)).toBe(-1);
   });
 
-  it('rejects columns of different lengths', () => {
-    expect(() => new GridIndex({ splitNames: ['a'], split: [0], index: [0, 1], label: [0] })).toThrow(/disagree/);
+  it('rejects columns that disagree', () => {
+    expect(() => new GridIndex({ splitNames: ['a', 'b'], splitCounts: [1, 2], label: [0, 1] })).toThrow(/disagree/);
+    expect(() => new GridIndex({ splitNames: ['a', 'b'], splitCounts: [3], label: [0, 1, 2] })).toThrow(/disagree/);
+  });
+
+  it('maps rows to split/index and back at split edges, and answers -1 outside', () => {
+    const ix = new GridIndex(cols, 10);
+    for (const r of [0, 1, 2999, 3000, 3999]) {
+      expect(ix.id(r)).toBe(`${cols.splitNames[cols.split[r]]}/${cols.index[r]}`);
+      expect(ix.row(cols.split[r], cols.index[r])).toBe(r);
+    }
+    expect([ix.row(0, 3000), ix.row(1, 1000), ix.row(1, -1), ix.row(2, 0), ix.row(-1, 0)]).toEqual([-1, -1, -1, -1, -1]);
+    expect(ix.indicesIn('test', [3999, 0, 3000])).toEqual([999, 0]);
+    const bits = new Uint8Array(1000);
+    const flags = new Uint8Array(4000);
+    flags[2999] = flags[3000] = flags[3500] = 1;
+    expect(ix.markFlagged(flags, 1, bits)).toBe(2);
+    expect([bits[0], bits[500], bits[1]]).toEqual([1, 1, 0]);
   });
 
   // how fast is the bench's business (`npm run bench -- grid`); here: the answers at full scale

@@ -7,10 +7,13 @@
 import { DEFAULT_MAX_STEPS } from '../../../src-main/contract/validate';
 
 /** Image columns as they arrive (typed arrays in a binary frame) or as plain arrays. */
+/**
+ * The columns as datasets.columns sends them: rows are the splits' images split by split (in
+ * `splitNames` order), each split's images 0..count−1; one label per row.
+ */
 export interface ColumnsLike {
   splitNames: string[];
-  split: ArrayLike<number>;
-  index: ArrayLike<number>;
+  splitCounts: ArrayLike<number>;
   label: ArrayLike<number>;
 }
 
@@ -62,38 +65,46 @@ export interface RowScores {
 
 export class GridIndex {
   readonly n: number;
-  private readonly split: Int32Array;
-  private readonly index: Int32Array;
-  private readonly label: Int32Array;
+  /** the split of each row (a position in splitNames) */
+  private readonly split: Uint8Array;
+  /** the first row of each split, and n at the end: row = start[split] + index */
+  private readonly start: Int32Array;
+  private readonly label: Uint8Array;
   readonly splitNames: string[];
   readonly numClasses: number;
-  private readonly rowOf: Int32Array[];
   private scores: RowScores | null = null;
   private readonly orders = new Map<string, Int32Array>();
 
   constructor(cols: ColumnsLike, numClasses?: number) {
     this.n = cols.label.length;
-    if (cols.split.length !== this.n || cols.index.length !== this.n) {
-      throw new Error(`image columns disagree in length: split ${cols.split.length}, index ${cols.index.length}, label ${cols.label.length}`);
+    const counts = Array.from(cols.splitCounts);
+    const total = counts.reduce((a, c) => a + c, 0);
+    if (total !== this.n || counts.length !== cols.splitNames.length || cols.splitNames.length > 255) {
+      throw new Error(`image columns disagree: ${cols.splitNames.length} split names, ${counts.length} split counts summing to ${total}, ${this.n} labels`);
     }
-    this.split = Int32Array.from(cols.split as ArrayLike<number>);
-    this.index = Int32Array.from(cols.index as ArrayLike<number>);
-    this.label = Int32Array.from(cols.label as ArrayLike<number>);
     this.splitNames = [...cols.splitNames];
+    this.start = new Int32Array(counts.length + 1);
+    this.split = new Uint8Array(this.n);
+    counts.forEach((c, s) => {
+      this.start[s + 1] = this.start[s] + c;
+      this.split.fill(s, this.start[s], this.start[s + 1]);
+    });
+    this.label = cols.label instanceof Uint8Array ? cols.label : Uint8Array.from(cols.label);
     let maxLabel = -1;
     for (let i = 0; i < this.n; i++) if (this.label[i] > maxLabel) maxLabel = this.label[i];
     this.numClasses = Math.max(numClasses ?? 0, maxLabel + 1);
-    // index -> row, per split
-    const maxIndex = new Int32Array(this.splitNames.length).fill(-1);
-    for (let r = 0; r < this.n; r++) if (this.index[r] > maxIndex[this.split[r]]) maxIndex[this.split[r]] = this.index[r];
-    this.rowOf = this.splitNames.map((_, s) => new Int32Array(maxIndex[s] + 1).fill(-1));
-    for (let r = 0; r < this.n; r++) this.rowOf[this.split[r]][this.index[r]] = r;
   }
 
   /** The row of image `split/index`, or -1. */
   row(splitId: number, index: number): number {
-    const m = this.rowOf[splitId];
-    return m && index >= 0 && index < m.length ? m[index] : -1;
+    if (splitId < 0 || splitId >= this.splitNames.length) return -1;
+    const r = this.start[splitId] + index;
+    return index >= 0 && r < this.start[splitId + 1] ? r : -1;
+  }
+
+  /** A row's index in its split. */
+  private indexOf(row: number): number {
+    return row - this.start[this.split[row]];
   }
 
   splitId(name: string): number {
@@ -101,7 +112,7 @@ export class GridIndex {
   }
 
   id(row: number): string {
-    return `${this.splitNames[this.split[row]]}/${this.index[row]}`;
+    return `${this.splitNames[this.split[row]]}/${this.indexOf(row)}`;
   }
 
   /** Attach a scoring run's per-image scores (of one split), or detach with null. */
@@ -160,7 +171,7 @@ export class GridIndex {
     return out;
   }
 
-  /** Rows matching the query, in its sort order. */
+  /** Rows matching the query, in its sort order (read-only: it may be the cached order itself). */
   query(q: GridQuery): Int32Array {
     const order = this.order(q.sortKey, q.sortDir);
     const labelMask = mask(q.labels, this.numClasses);
@@ -168,6 +179,8 @@ export class GridIndex {
     const sc = this.scores;
     const predMask = sc ? mask(q.cleanPreds, this.numClasses) : null;
     const useScores = !!sc && (q.scoredOnly || q.robust !== 'any' || q.misclassified !== 'any' || !!predMask || q.stepsMin !== null || q.stepsMax !== null);
+    // nothing filters (the first view of a dataset): the (cached, never changed) order is the answer
+    if (!labelMask && !splitMask && !useScores) return order;
     const lo = q.stepsMin ?? -Infinity;
     const hi = q.stepsMax ?? Infinity;
     const out = new Int32Array(this.n);
@@ -193,7 +206,7 @@ export class GridIndex {
 
   /** The image a row shows: its split's name, its index in that split, its label. */
   image(row: number): GridImage {
-    return { split: this.splitNames[this.split[row]], index: this.index[row], label: this.label[row] };
+    return { split: this.splitNames[this.split[row]], index: this.indexOf(row), label: this.label[row] };
   }
 
   /** A row's score from the attached run, or null (no run attached, or the row was not scored). */
@@ -208,16 +221,19 @@ export class GridIndex {
     const s = this.splitId(name);
     const out: number[] = [];
     if (s < 0) return out;
-    for (const r of rows) if (this.split[r] === s) out.push(this.index[r]);
+    const first = this.start[s];
+    for (const r of rows) if (this.split[r] === s) out.push(r - first);
     return out;
   }
 
   /** Sets `bits[i]` (one byte per image of split `splitId`) for the images of the rows flagged in `flags` (one byte per row); returns how many. */
   markFlagged(flags: Uint8Array, splitId: number, bits: Uint8Array): number {
     let n = 0;
-    for (let r = 0; r < this.n; r++) {
-      if (flags[r] && this.split[r] === splitId) {
-        bits[this.index[r]] = 1;
+    if (splitId < 0 || splitId >= this.splitNames.length) return n;
+    const first = this.start[splitId];
+    for (let r = first; r < this.start[splitId + 1]; r++) {
+      if (flags[r]) {
+        bits[r - first] = 1;
         n++;
       }
     }
@@ -251,7 +267,7 @@ function mask(ids: number[] | null, size: number): Uint8Array | null {
  * Stable counting sort of row ids by an integer key in -1..maxKey; -1 (no value) always last.
  * Ties keep row order (= id order), in both directions.
  */
-export function countingOrder(key: Int32Array, maxKey: number, desc: boolean): Int32Array {
+export function countingOrder(key: ArrayLike<number>, maxKey: number, desc: boolean): Int32Array {
   const n = key.length;
   const buckets = maxKey + 2;
   const count = new Int32Array(buckets + 1);

@@ -3,7 +3,7 @@ import { computed, ref, shallowRef, watch } from 'vue';
 import type { DatasetSummary, ImageDetail, ScoringRunSummary } from '../../../src-main/contract';
 import { useClient } from '../api';
 import { GridIndex, defaultQuery } from '../lib/gridIndex';
-import { TileLoader, type WantedImage } from '../lib/tiles';
+import { LOADER_BATCH, TileLoader, type WantedImage } from '../lib/tiles';
 import type { GridQuery, ScoresLike } from '../lib/gridIndex';
 import { useNotify } from './notify';
 import { DEFAULT_MAX_STEPS } from '../../../src-main/contract/validate';
@@ -71,16 +71,21 @@ export const useGrid = defineStore('grid', () => {
     rows.value = new Int32Array(0);
     try {
       const client = useClient();
-      const cols = await client.call('datasets.columns', { datasetId: ds.id });
-      if (token !== loadToken) return;
-      index.value = new GridIndex(cols, ds.classNames.length);
-      query.value = defaultQuery();
-      tiles.value = new TileLoader(
+      const loader = new TileLoader(
         (req) => client.call('datasets.thumbs', { datasetId: ds.id, ...req }),
         ds.shape,
         () => tileVersion.value++,
         (e) => notify.error(e, 'thumbnails'),
       );
+      tiles.value = loader;
+      // the default view opens on the first split's first images: ask for their tiles while
+      // the columns are on their way, so the first paint waits for one round trip, not two
+      const first = ds.splits[0];
+      if (first) loader.want(Array.from({ length: Math.min(first.count, LOADER_BATCH) }, (_, i) => ({ split: first.name, index: i })));
+      const cols = await client.call('datasets.columns', { datasetId: ds.id });
+      if (token !== loadToken) return;
+      index.value = new GridIndex(cols, ds.classNames.length);
+      query.value = defaultQuery();
       apply();
     } catch (e) {
       notify.error(e, `load ${ds.name}`);
