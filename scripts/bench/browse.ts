@@ -236,9 +236,12 @@ async function browseSet(root: string, out: string, plan: SetPlan): Promise<Reco
     r.filterLabel = await queryMs(page, () => page.getByTestId('filter-label').selectOption('3'));
     r.filterReset = await queryMs(page, () => page.getByTestId('filter-label').selectOption('all'));
     if (runId) {
+      // attaching a run: its score columns arrive (one binary frame) and the grid shows them
+      const tRun = performance.now();
       await page.getByTestId('explore-run').selectOption(runId);
       await page.getByTestId('score-filters').waitFor({ timeout: 120_000 });
-      await page.waitForFunction(() => /· [\d.]+ ms/.test(document.querySelector('[data-testid="grid-status"]')?.textContent ?? '') && !/loading/.test(document.querySelector('[data-testid="grid-status"]')?.textContent ?? ''));
+      await page.waitForFunction(() => /· [\d.]+ ms/.test(document.querySelector('[data-testid="grid-status"]')?.textContent ?? '') && !/loading/.test(document.querySelector('[data-testid="grid-status"]')?.textContent ?? ''), null, { timeout: 120_000 });
+      r.attachRunMs = performance.now() - tRun;
       r.sortSteps = await queryMs(page, () => page.getByTestId('sort-key').selectOption('steps'));
       r.sortStepsDesc = await queryMs(page, () => page.getByTestId('sort-dir').selectOption('desc'));
       r.filterRobust = await queryMs(page, () => page.getByTestId('filter-robust').selectOption('no'));
@@ -302,6 +305,7 @@ export async function browseBench(root: string, out: string): Promise<void> {
     const lr = r.lastRow as { id: string; rightImage: boolean };
     console.log(`${p.name}: first paint ${f(r.firstPaintMs)} ms (first open; after a reload ${f(r.firstPaintWarmMs)} ms); filter label ${q('filterLabel')}; sort by steps ${q('sortSteps')}${r.scoresSynthesized ? ' [scores synthesized]' : ''}; desc ${q('sortStepsDesc')}; filter robust=no ${q('filterRobust')}`);
     console.log(`  first calls as the page saw them: ${JSON.stringify(r.firstCalls)}`);
+    if (r.attachRunMs !== undefined) console.log(`  selecting the scoring run until its scores show: ${f(r.attachRunMs)} ms`);
     console.log(`  scroll to the last row and back: ${sc.frames} frames, ${sc.dropped} dropped (worst ${f(sc.worstFrameMs)} ms); last row ${lr.id} shows the right image: ${lr.rightImage}`);
     console.log(`  RSS: rpr serve ${f(rs.main?.rssMiB)} MiB (peak ${f(rs.main?.peakMiB)}), Chromium renderer ${f(rs.renderer?.rssMiB)} MiB (peak ${f(rs.renderer?.peakMiB)}), renderer JS heap ${f(rs.rendererJsHeapUsedMiB)} MiB`);
   }

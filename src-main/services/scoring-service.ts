@@ -12,7 +12,6 @@ import type { ImageResult } from '../core/scheduler';
 import { runStats } from '../core/stats/index';
 import type { RunParams, ScoreRow } from '../store/runs';
 import type { AppState } from './app-state';
-import { scoreArrays } from '../contract/columns';
 import type { JobContext } from './jobs';
 import { runPurpose } from './lineage';
 import { ensureCalibrated } from './calibration';
@@ -186,7 +185,7 @@ export function scoringHandlers(app: AppState) {
       const r = app.requireWorkspace().runs.get(a.runId);
       return { ...r, purpose: runPurpose(app, r) };
     },
-    'scoring.scores': (a: CallArgs<'scoring.scores'>) => scoreArrays(app.requireWorkspace().runs.scores(a.runId)),
+    'scoring.scores': (a: CallArgs<'scoring.scores'>) => app.requireWorkspace().runs.scoreArrays(a.runId),
     'scoring.fooling': (a: CallArgs<'scoring.fooling'>): FoolingView => foolingView(app, a.runId, a.index),
     'scoring.preview': (a: CallArgs<'scoring.preview'>): CallResults['scoring.preview'] => {
       // one image read from its offset (the store checks the index), never the whole split

@@ -64,6 +64,13 @@ export class Db {
     return this.prepareRaw(sql).all(params) as SqlValue[][];
   }
 
+  /** Call `fn` with each row (as an array of column values), never holding all rows at once. */
+  each(sql: string, params: SqlValue[], fn: (row: SqlValue[], i: number) => void): number {
+    let i = 0;
+    for (const row of this.prepareRaw(sql).iterate(params) as Iterable<SqlValue[]>) fn(row, i++);
+    return i;
+  }
+
   /** First column of every row. */
   column(sql: string, params: SqlValue[] = []): SqlValue[] {
     const rows = this.rows(sql, params);

@@ -1,6 +1,6 @@
 /** Scoring runs and their per-image scores, committed batch by batch so a run can resume. */
 import { createHash } from 'node:crypto';
-import type { BackendName, InputScale, RunStats, SchemeSpec, ScoreColumns, ScoringRunSummary } from '../contract/types';
+import type { BackendName, InputScale, RunStats, SchemeSpec, ScoreColumnArrays, ScoreColumns, ScoringRunSummary } from '../contract/types';
 import type { StoreContext } from './context';
 import { notFound, parseJson } from './context';
 import type { SqlValue } from './db';
@@ -60,6 +60,8 @@ export interface RunRepository {
   doneIndices(runId: string): Set<number>;
   /** all scores of the run, in index order */
   scores(runId: string): ScoreColumns;
+  /** The same columns as typed arrays, filled row by row (what the grid gets; no per-row arrays). */
+  scoreArrays(runId: string): ScoreColumnArrays;
   /** the score of one image, or null when it has none yet */
   scoreOf(runId: string, index: number): ScoreRow | null;
   setStatus(runId: string, status: RunStatus): void;
@@ -243,6 +245,41 @@ export function createRunRepository(ctx: StoreContext): RunRepository {
     doneIndices(runId) {
       getRow(runId);
       return new Set(db.column('SELECT idx FROM scores WHERE run_id = ?', [runId]) as number[]);
+    },
+
+    scoreArrays(runId) {
+      getRow(runId);
+      const n = Number(db.value('SELECT COUNT(*) FROM scores WHERE run_id = ?', [runId]));
+      const out: ScoreColumnArrays = {
+        runId,
+        index: new Int32Array(n),
+        label: new Uint8Array(n),
+        steps: new Int32Array(n),
+        robust: new Uint8Array(n),
+        cleanPred: new Int32Array(n),
+        cleanConf: new Float32Array(n),
+        foolPred: new Int32Array(n),
+        foolUpper: new Float32Array(n),
+      };
+      const seen = db.each(
+        'SELECT idx, label, steps, robust, clean_pred, clean_conf, fool_pred, fool_upper FROM scores WHERE run_id = ? ORDER BY idx',
+        [runId],
+        (r, i) => {
+          if (i >= n) return; // rows committed after the count: the next call has them
+          out.index[i] = r[0] as number;
+          out.label[i] = r[1] as number;
+          out.steps[i] = r[2] as number;
+          out.robust[i] = r[3] as number;
+          out.cleanPred[i] = r[4] as number;
+          out.cleanConf[i] = r[5] as number;
+          out.foolPred[i] = r[6] as number;
+          out.foolUpper[i] = r[7] as number;
+        },
+      );
+      if (seen >= n) return out;
+      // another process removed rows between the count and the read: what was read
+      const cut = <T extends { subarray(a: number, b: number): T }>(a: T): T => a.subarray(0, seen);
+      return { runId, index: cut(out.index), label: cut(out.label), steps: cut(out.steps), robust: cut(out.robust), cleanPred: cut(out.cleanPred), cleanConf: cut(out.cleanConf), foolPred: cut(out.foolPred), foolUpper: cut(out.foolUpper) };
     },
 
     scores(runId) {

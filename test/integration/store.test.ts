@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import Database from 'libsql';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { scoreArrays } from '../../src-main/contract/columns';
 import type { ModelInfo, RunStats } from '../../src-main/contract/types';
 import type { ImportedDataset } from '../../src-main/core/dataset';
 import { InputError } from '../../src-main/core/errors';
@@ -556,6 +557,11 @@ describe('scoring runs', () => {
     expect(sc.cleanConf[0]).toBeCloseTo(0.9, 10);
     expect(sc.foolUpper[1]).toBeCloseTo(0.25, 10);
     expect(sc.label).toEqual(sc.index.map((i) => i % 3));
+    // the typed columns the grid gets hold the same values (Float32 for the confidences)
+    const arrays = ws.runs.scoreArrays(run.id);
+    expect(arrays.index).toBeInstanceOf(Int32Array);
+    expect(arrays.cleanConf).toBeInstanceOf(Float32Array);
+    expect(arrays).toEqual(scoreArrays(sc));
     // one image's row (the replaced one), and none for an image not scored yet
     expect(ws.runs.scoreOf(run.id, 2)).toEqual({ ...score(2, 18, { foolPred: 1 }), cleanConf: expect.closeTo(0.9, 10) });
     expect(ws.runs.scoreOf(run.id, 4)).toMatchObject({ steps: 250, robust: 1, foolPred: -1 });

@@ -47,6 +47,9 @@ async function serveUntilStopped(args: ParsedArgs, port: number, stopped: Promis
   const server = await startLoopbackServer({ dispatch: services.dispatch, events: services.app.events, staticDir, port });
   // first line on stdout: the URL with its token
   io.out(server.url);
+  // start the engine while a browser connects: its start-up (about a second of CPU) then never
+  // competes with the first view; a failure shows when the UI asks system.info itself
+  void services.call('system.info', {}).catch(() => undefined);
   io.err(`workspace ${(await services.call('workspace.current', {}))?.path ?? '(none)'}; press Ctrl+C to stop`);
   const reason = await stopped;
   io.err(`rpr serve: ${reason === 'parent-exited' ? 'the process that started it has exited' : `got ${reason}`}: closing (running jobs are stopped and kept as on a normal shutdown)`);

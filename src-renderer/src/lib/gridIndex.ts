@@ -131,13 +131,18 @@ export class GridIndex {
       maxSteps,
     };
     if (s >= 0) {
-      for (let i = 0; i < sc.index.length; i++) {
-        const r = this.row(s, sc.index[i]);
-        if (r < 0) continue;
-        rs.steps[r] = sc.steps[i];
-        rs.robust[r] = sc.robust[i];
-        rs.cleanPred[r] = sc.cleanPred[i];
-        rs.foolPred[r] = sc.foolPred[i];
+      // columns as locals: `sc` may be a Vue reactive proxy (a read through it per row is slow)
+      const { index, steps, robust, cleanPred, foolPred } = sc;
+      const first = this.start[s];
+      const count = this.start[s + 1] - first;
+      for (let i = 0; i < index.length; i++) {
+        const ix = index[i];
+        if (ix < 0 || ix >= count) continue;
+        const r = first + ix;
+        rs.steps[r] = steps[i];
+        rs.robust[r] = robust[i];
+        rs.cleanPred[r] = cleanPred[i];
+        rs.foolPred[r] = foolPred[i];
       }
     }
     this.scores = rs;
@@ -181,22 +186,29 @@ export class GridIndex {
     const useScores = !!sc && (q.scoredOnly || q.robust !== 'any' || q.misclassified !== 'any' || !!predMask || q.stepsMin !== null || q.stepsMax !== null);
     // nothing filters (the first view of a dataset): the (cached, never changed) order is the answer
     if (!labelMask && !splitMask && !useScores) return order;
+    // the query's fields and the columns as locals: `q` is often a Vue reactive proxy, and a
+    // proxy read per row per field costs more than the whole filter
     const lo = q.stepsMin ?? -Infinity;
     const hi = q.stepsMax ?? Infinity;
+    const robust = q.robust === 'any' ? -1 : q.robust === 'yes' ? 1 : 0;
+    const mis = q.misclassified === 'any' ? -1 : q.misclassified === 'yes' ? 1 : 0;
     const out = new Int32Array(this.n);
     let m = 0;
     const label = this.label;
     const split = this.split;
+    const steps = sc?.steps;
+    const rob = sc?.robust;
+    const pred = sc?.cleanPred;
     for (let i = 0; i < order.length; i++) {
       const r = order[i];
       if (labelMask && !labelMask[label[r]]) continue;
       if (splitMask && !splitMask[split[r]]) continue;
-      if (useScores && sc) {
-        const st = sc.steps[r];
+      if (useScores && steps && rob && pred) {
+        const st = steps[r];
         if (st < 0) continue;
-        if (q.robust !== 'any' && (sc.robust[r] > 0) !== (q.robust === 'yes')) continue;
-        if (q.misclassified !== 'any' && (sc.cleanPred[r] !== label[r]) !== (q.misclassified === 'yes')) continue;
-        if (predMask && !predMask[sc.cleanPred[r]]) continue;
+        if (robust >= 0 && (rob[r] > 0 ? 1 : 0) !== robust) continue;
+        if (mis >= 0 && (pred[r] !== label[r] ? 1 : 0) !== mis) continue;
+        if (predMask && !predMask[pred[r]]) continue;
         if (st < lo || st > hi) continue;
       }
       out[m++] = r;
