@@ -7,7 +7,7 @@ import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { BackendName, JobKind } from '../contract/types';
-import { formatByteRate, formatProgressCount } from '../contract/quantities';
+import { formatProgressCount, formatRate } from '../contract/quantities';
 import type { JobResultOf } from '../contract/job-results';
 import { parseCall, type CallInput, type CallName } from '../contract/calls';
 import { createPool, type EnginePool, type PoolOptions } from '../engine/pool';
@@ -157,9 +157,9 @@ export async function followJob<K extends JobKind>(services: Services, kind: K, 
   const off = services.on('job.progress', (p) => {
     if (p.jobId !== jobId) return;
     const pct = p.total > 0 ? ((100 * p.done) / p.total).toFixed(1) : '0.0';
-    const rate = p.rate >= 100 ? p.rate.toFixed(0) : p.rate.toFixed(1);
-    const preds = p.metrics?.predictionsPerSec ? ` ${Math.round(p.metrics.predictionsPerSec)} predictions/s` : '';
-    io.progress(`${pct}% ${formatProgressCount(p.done, p.total, p.unit)} ${formatByteRate(p.rate, p.unit) ?? `${rate} ${p.unit}/s`}${preds} ETA ${formatClock(p.etaMs)}${p.message ? ' ' + p.message : ''}`);
+    const rate = formatRate(p.rate, p.unit);
+    const preds = p.metrics?.predictionsPerSec ? ` ${formatRate(p.metrics.predictionsPerSec, 'predictions')}` : '';
+    io.progress(`${pct}% ${formatProgressCount(p.done, p.total, p.unit)}${rate ? ` ${rate}` : ''}${preds} ETA ${formatClock(p.etaMs)}${p.message ? ' ' + p.message : ''}`);
   });
   const onSigint = () => {
     io.err('cancelling…');

@@ -23,7 +23,14 @@ export function formatProgressCount(done: number, total: number, unit: string, w
   return withUnit ? `${done}/${total} ${unit}` : `${done}/${total}`;
 }
 
-/** A rate in its unit: bytes as "5.2 MB/s"; otherwise null (each client keeps its own number style). */
-export function formatByteRate(rate: number, unit: string): string | null {
-  return unit === 'bytes' ? `${formatBytes(rate)}/s` : null;
+/**
+ * A rate in its unit: bytes as "5.2 MB/s", counts as "15.3k images/s". Null for stages: they
+ * take minutes each and a resumed run reuses many in a moment, so a rate says nothing there
+ * (the ETA does).
+ */
+export function formatRate(rate: number, unit: string): string | null {
+  if (unit === 'bytes') return `${formatBytes(rate)}/s`;
+  if (unit === 'stages') return null;
+  const r = rate >= 1000 ? `${(rate / 1000).toFixed(1)}k` : rate >= 10 ? rate.toFixed(0) : rate.toFixed(1);
+  return `${r} ${unit}/s`;
 }

@@ -1,6 +1,7 @@
 /** Pure parts of issue 9: t quantiles and seed figures, p-value text, carves, lineage overlap, policies and their controls, budgets. */
 import { describe, expect, it } from 'vitest';
 import { parseBudget, trainerSettings } from '../../src-main/core/budget';
+import { experimentEtaMs, stageKindOf, type EtaStage } from '../../src-main/core/experiment/eta';
 import { matchedControl, parsePolicies, selectPolicy } from '../../src-main/core/experiment/policies';
 import { verdictLine } from '../../src-main/core/experiment/results';
 import { evaluationTarget, leakMessage, overlapCount, stratifiedCarve, type TrainingLineage } from '../../src-main/core/lineage';
@@ -114,5 +115,32 @@ describe('budgets', () => {
     expect(trainerSettings(parseBudget('converge')!)).toMatchObject({ restoreBest: true, validationMethod: 'stratified', earlyStoppingPatience: 3 });
     expect(trainerSettings(parseBudget('equal-steps')!, 420)).toMatchObject({ maxUpdates: 420, earlyStoppingPatience: 0 });
     expect(trainerSettings(parseBudget('epochs:3')!)).toMatchObject({ epochs: 3, restoreBest: false, earlyStoppingPatience: 0 });
+  });
+});
+
+describe('experiment ETA', () => {
+  const st = (key: string, weight: number, ms?: number): EtaStage => ({ key, kind: stageKindOf(key), weight, ms });
+  const session = { gainedWeight: 0, elapsedMs: 0 };
+
+  it('knows training stages from scoring stages by their keys', () => {
+    expect(['0/M/train', '0/paper/train', '0/paper/control-train'].map(stageKindOf)).toEqual(['train', 'train', 'train']);
+    expect(['0/M/test', '0/M/train-split', '0/paper/test', '0/paper/control-test'].map(stageKindOf)).toEqual(['score', 'score', 'score', 'score']);
+  });
+
+  it('prices the stages left at what finished stages of their kind took per image', () => {
+    // training: 60 s for 100 weight (0.6 s each); scoring: 10 s for 50 (0.2 s each)
+    const stages = [st('0/M/train', 100, 60_000), st('0/M/test', 50, 10_000), st('0/p/train', 50), st('0/p/test', 20)];
+    expect(experimentEtaMs({ stages, current: null, session })).toBe(50 * 600 + 20 * 200);
+    // the stage in flight: its expected time less what it ran, whatever fraction it reports
+    expect(experimentEtaMs({ stages, current: { key: '0/p/train', frac: 0.1, elapsedMs: 20_000 }, session })).toBe(10_000 + 4000);
+    expect(experimentEtaMs({ stages, current: { key: '0/p/train', frac: 0.1, elapsedMs: 90_000 }, session })).toBe(4000);
+  });
+
+  it('ignores reused stages (under a second) and falls back on this session, or says it cannot tell', () => {
+    const stages = [st('0/M/train', 100, 5), st('0/M/test', 50), st('0/p/train', 50)];
+    expect(experimentEtaMs({ stages, current: { key: '0/M/test', frac: 0, elapsedMs: 0 }, session })).toBeNull();
+    // this session did 25 weight in 10 s: 0.4 s each; the current stage is half reported
+    const eta = experimentEtaMs({ stages, current: { key: '0/M/test', frac: 0.5, elapsedMs: 10_000 }, session: { gainedWeight: 25, elapsedMs: 10_000 } });
+    expect(eta).toBe(25 * 400 + 50 * 400);
   });
 });

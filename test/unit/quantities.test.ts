@@ -1,6 +1,6 @@
 /** Progress amounts in their unit: bytes read as a stream show as kB/MB/GB (contract/quantities.ts). */
 import { describe, expect, it } from 'vitest';
-import { formatByteRate, formatBytes, formatProgressCount } from '../../src-main/contract/quantities';
+import { formatBytes, formatProgressCount, formatRate } from '../../src-main/contract/quantities';
 
 describe('progress amounts', () => {
   it('formats bytes in powers of 1000, one decimal below 10 (the delete dialog uses the same words)', () => {
@@ -19,7 +19,10 @@ describe('progress amounts', () => {
     expect(formatProgressCount(20_971_520, 365_264_124, 'bytes', false)).toBe('21 MB/365 MB');
     expect(formatProgressCount(3, 10, 'images')).toBe('3/10 images');
     expect(formatProgressCount(3, 10, 'images', false)).toBe('3/10');
-    expect(formatByteRate(5_200_000, 'bytes')).toBe('5.2 MB/s');
-    expect(formatByteRate(5_200, 'images')).toBeNull();
+    expect(formatRate(5_200_000, 'bytes')).toBe('5.2 MB/s');
+    expect(formatRate(5_200, 'images')).toBe('5.2k images/s');
+    expect(formatRate(42.4, 'images')).toBe('42 images/s');
+    // stages take minutes and a resumed experiment reuses many at once: no rate, the ETA tells
+    expect(formatRate(2.3, 'stages')).toBeNull();
   });
 });

@@ -9,6 +9,7 @@ import type { ExperimentConfig } from '../../contract/experiments';
 import type { ArchName, DatasetSummary, ModelInfo, RunStats, SchemeSpec, ScoringRunSummary } from '../../contract/types';
 import { parseBudget, type BudgetSpec } from '../../core/budget';
 import { InputError } from '../../core/errors';
+import { experimentEtaMs, stageKindOf } from '../../core/experiment/eta';
 import { matchedControl, selectPolicy, type PolicyName, type PolicySpec } from '../../core/experiment/policies';
 import type { ModelNumbers, PolicySeed, SeedRecord } from '../../core/experiment/results';
 import { resolveParams } from '../../core/perturb/index';
@@ -95,16 +96,19 @@ export async function runExperiment(app: AppState, state: ExperimentState, ctx: 
   const scheme = schemeOf(cfg, ds);
   const plan = stagePlan(cfg);
   const weights = new Map(plan.map((p) => [p.key, weightOf(p.key, trainInfo.count, testInfo.count)]));
-  const totalWeight = [...weights.values()].reduce((a, b) => a + b, 0);
   const doneWeight = () => plan.filter((p) => state.stages[p.key]).reduce((a, p) => a + (weights.get(p.key) ?? 0), 0);
   const sessionStart = Date.now();
   const weightAtStart = doneWeight();
+  let current: { key: string; since: number } | null = null;
   const report = (key: string, frac: number, detail: string) => {
     const stagesDone = plan.filter((p) => state.stages[p.key]).length;
-    const w = doneWeight() + frac * (weights.get(key) ?? 0);
-    const gained = w - weightAtStart;
-    const elapsed = Date.now() - sessionStart;
-    const etaMs = gained > 0 && elapsed > 2000 ? Math.round((elapsed / gained) * (totalWeight - w)) : null;
+    const now = Date.now();
+    if (current?.key !== key) current = { key, since: now };
+    const etaMs = experimentEtaMs({
+      stages: plan.map((p) => ({ key: p.key, kind: stageKindOf(p.key), weight: weights.get(p.key) ?? 0, ms: state.stages[p.key]?.ms })),
+      current: { key, frac, elapsedMs: now - current.since },
+      session: { gainedWeight: doneWeight() + frac * (weights.get(key) ?? 0) - weightAtStart, elapsedMs: now - sessionStart },
+    });
     const title = plan.find((p) => p.key === key)?.title ?? key;
     ctx.progress(stagesDone, plan.length, { unit: 'stages', message: `${title}${detail ? ` — ${detail}` : ''}`, etaMs });
   };

@@ -1,5 +1,5 @@
 import { defineStore } from 'pinia';
-import { formatByteRate, formatProgressCount } from '../../../src-main/contract/quantities';
+import { formatProgressCount, formatRate } from '../../../src-main/contract/quantities';
 import { computed, ref } from 'vue';
 import type { JobFinished, JobInfo, JobProgress } from '../../../src-main/contract';
 import { useClient } from '../api';
@@ -111,11 +111,5 @@ export function formatEta(ms: number | null | undefined): string {
   return `${Math.floor(m / 60)}h ${m % 60}m`;
 }
 
-export { formatProgressCount };
+export { formatProgressCount, formatRate };
 
-export function formatRate(rate: number, unit: string): string {
-  const bytes = formatByteRate(rate, unit);
-  if (bytes) return bytes;
-  const r = rate >= 1000 ? `${(rate / 1000).toFixed(1)}k` : rate >= 10 ? rate.toFixed(0) : rate.toFixed(1);
-  return `${r} ${unit}/s`;
-}
