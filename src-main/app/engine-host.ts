@@ -4,7 +4,7 @@
  */
 import { utilityProcess } from 'electron';
 import type { WorkerExit, WorkerHandle, WorkerHost } from '../engine/hosts';
-import { workerEntry } from '../engine/hosts';
+import { ENGINE_V8_FLAGS, workerEntry } from '../engine/hosts';
 import { createPool } from '../engine/pool';
 import type { ParentMessage, WorkerMessage } from '../engine/protocol';
 import type { Services } from '../services/index';
@@ -14,7 +14,7 @@ export function utilityHost(): WorkerHost {
     name: 'utilityProcess',
     spawn(): WorkerHandle {
       const entry = workerEntry();
-      const child = utilityProcess.fork(entry.file, [], { serviceName: 'RPR Curator engine', stdio: 'inherit' });
+      const child = utilityProcess.fork(entry.file, [], { serviceName: 'RPR Curator engine', stdio: 'inherit', execArgv: ENGINE_V8_FLAGS });
       let exited = false;
       return {
         get id() {
