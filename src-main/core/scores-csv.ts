@@ -26,15 +26,19 @@ export function formatScoresCsv(rows: readonly ScoreRow[], split: string): strin
   return [...scoresCsvPieces(rows, split)].join('');
 }
 
+/** Rows by position: an array of rows, or a reader over score columns (a million rows without a million objects). */
+export type ScoreRowSource = readonly ScoreRow[] | { readonly length: number; row(i: number): ScoreRow };
+
 /** The same text in pieces of at most `rowsPerPiece` rows, so a million rows are written without one huge string. */
-export function* scoresCsvPieces(rows: readonly ScoreRow[], split: string, rowsPerPiece = 65_536): Generator<string> {
+export function* scoresCsvPieces(rows: ScoreRowSource, split: string, rowsPerPiece = 65_536): Generator<string> {
   const problem = splitNameProblem(split);
   if (problem) throw new RangeError(problem);
   yield SCORES_CSV_HEADER + '\n';
+  const at = Array.isArray(rows) ? (i: number) => (rows as readonly ScoreRow[])[i] : (i: number) => (rows as { row(i: number): ScoreRow }).row(i);
   for (let from = 0; from < rows.length; from += rowsPerPiece) {
     const lines: string[] = [];
     for (let i = from; i < Math.min(rows.length, from + rowsPerPiece); i++) {
-      const r = rows[i];
+      const r = at(i);
       const fool = r.foolPred >= 0 ? String(r.foolPred) : '';
       lines.push(`${split}/${r.index},${split},${r.index},${r.label},${r.steps},${r.robust ? 1 : 0},${r.cleanPred},${fool}`);
     }

@@ -48,8 +48,12 @@ export function headlessHandlers(app: AppState, dispatch: (name: string, input: 
       const ds = ws.datasets.get(run.datasetId);
       const model = ws.models.get(run.modelId);
       const backend = await app.backendInfo();
-      const cols = ws.runs.scores(run.id);
-      const rows: ScoreRow[] = cols.index.map((index, k) => ({ index, label: cols.label[k], steps: cols.steps[k], robust: cols.robust[k] === 1, cleanPred: cols.cleanPred[k], foolPred: cols.foolPred[k] }));
+      // typed columns read row by row, and rows made one at a time as the CSV is written
+      const cols = ws.runs.scoreArrays(run.id);
+      const rows = {
+        length: cols.index.length,
+        row: (k: number): ScoreRow => ({ index: cols.index[k], label: cols.label[k], steps: cols.steps[k], robust: cols.robust[k] === 1, cleanPred: cols.cleanPred[k], foolPred: cols.foolPred[k] }),
+      };
       const runFile: RunFile = {
         format: 'rpr-run',
         version: 1,

@@ -9,7 +9,7 @@ import type { RunFile, ScoreJson } from '../contract/headless';
 import { InputError, RequestError } from '../core/errors';
 import { foolingUpperBound, type ImageResult } from '../core/scheduler';
 import { runStats } from '../core/stats/index';
-import { parseScoresCsv, scoresCsvPieces, type ScoreRow } from '../core/scores-csv';
+import { parseScoresCsv, scoresCsvPieces, type ScoreRow, type ScoreRowSource } from '../core/scores-csv';
 import { writeFileAtomic } from '../store/fsutil';
 
 export function scoresFileFor(jsonPath: string): string {
@@ -22,7 +22,7 @@ export function runFileFor(jsonPath: string, shard: [number, number] | null): st
   return join(dirname(resolve(jsonPath)), shard ? `run-shard-${shard[0]}-of-${shard[1]}.json` : 'run.json');
 }
 
-export function writeScoreOutputs(jsonPath: string, run: RunFile, rows: readonly ScoreRow[], stats: RunStats): ScoreJson {
+export function writeScoreOutputs(jsonPath: string, run: RunFile, rows: ScoreRowSource, stats: RunStats): ScoreJson {
   const scoresFile = scoresFileFor(jsonPath);
   const runFile = runFileFor(jsonPath, run.shard);
   mkdirSync(dirname(scoresFile), { recursive: true });

@@ -68,5 +68,8 @@ describe('scores CSV in pieces', () => {
       expect(pieces.join('')).toBe(whole);
     }
     expect(() => [...scoresCsvPieces(rows, 'bad split')]).toThrow(RangeError);
+    // a row reader (score columns made into rows one at a time) writes the same text
+    const reader = { length: rows.length, row: (i: number) => ({ ...rows[i] }) };
+    expect([...scoresCsvPieces(reader, 'train', 4)].join('')).toBe(whole);
   });
 });
