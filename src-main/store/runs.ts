@@ -7,6 +7,9 @@ import type { SqlValue } from './db';
 import { WorkspaceError } from './errors';
 import { newId, nowIso } from './ids';
 
+/** A run's score rows in image order, the columns ScoreColumns holds. */
+const SCORE_COLUMNS_SQL = 'SELECT idx, label, steps, robust, clean_pred, clean_conf, fool_pred, fool_upper FROM scores WHERE run_id = ? ORDER BY idx';
+
 export type RunStatus = ScoringRunSummary['status'];
 
 /** One image's result. */
@@ -261,21 +264,17 @@ export function createRunRepository(ctx: StoreContext): RunRepository {
         foolPred: new Int32Array(n),
         foolUpper: new Float32Array(n),
       };
-      const seen = db.each(
-        'SELECT idx, label, steps, robust, clean_pred, clean_conf, fool_pred, fool_upper FROM scores WHERE run_id = ? ORDER BY idx',
-        [runId],
-        (r, i) => {
-          if (i >= n) return; // rows committed after the count: the next call has them
-          out.index[i] = r[0] as number;
-          out.label[i] = r[1] as number;
-          out.steps[i] = r[2] as number;
-          out.robust[i] = r[3] as number;
-          out.cleanPred[i] = r[4] as number;
-          out.cleanConf[i] = r[5] as number;
-          out.foolPred[i] = r[6] as number;
-          out.foolUpper[i] = r[7] as number;
-        },
-      );
+      const seen = db.each(SCORE_COLUMNS_SQL, [runId], (r, i) => {
+        if (i >= n) return; // rows committed after the count: the next call has them
+        out.index[i] = r[0] as number;
+        out.label[i] = r[1] as number;
+        out.steps[i] = r[2] as number;
+        out.robust[i] = r[3] as number;
+        out.cleanPred[i] = r[4] as number;
+        out.cleanConf[i] = r[5] as number;
+        out.foolPred[i] = r[6] as number;
+        out.foolUpper[i] = r[7] as number;
+      });
       if (seen >= n) return out;
       // another process removed rows between the count and the read: what was read
       const cut = <T extends { subarray(a: number, b: number): T }>(a: T): T => a.subarray(0, seen);
@@ -284,10 +283,7 @@ export function createRunRepository(ctx: StoreContext): RunRepository {
 
     scores(runId) {
       getRow(runId);
-      const rows = db.rows(
-        'SELECT idx, label, steps, robust, clean_pred, clean_conf, fool_pred, fool_upper FROM scores WHERE run_id = ? ORDER BY idx',
-        [runId],
-      );
+      const rows = db.rows(SCORE_COLUMNS_SQL, [runId]);
       const n = rows.length;
       const out: ScoreColumns = {
         runId,

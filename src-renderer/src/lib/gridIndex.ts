@@ -6,10 +6,10 @@
  */
 import { DEFAULT_MAX_STEPS } from '../../../src-main/contract/validate';
 
-/** Image columns as they arrive (typed arrays in a binary frame) or as plain arrays. */
 /**
- * The columns as datasets.columns sends them: rows are the splits' images split by split (in
- * `splitNames` order), each split's images 0..count−1; one label per row.
+ * The columns as datasets.columns sends them (typed arrays in a binary frame, or plain
+ * arrays): rows are the splits' images split by split (in `splitNames` order), each split's
+ * images 0..count−1; one label per row.
  */
 export interface ColumnsLike {
   splitNames: string[];
