@@ -135,8 +135,21 @@ describe('image grid', () => {
       id: `test/${i.index}`, step: 12, original: new Uint8Array(16), perturbed: new Uint8Array(16).fill(9), changedPixels: 16,
       cleanPred: 3, foolPred: 5, foolUpper: 0.25, shape: { height: 4, width: 4, channels: 1 },
     });
+    // until the run's scores arrive the status says so (the browse bench waits on it)
+    const scores = client.handlers['scoring.scores'];
+    let release: () => void = () => {};
+    const gate = new Promise<void>((ok) => (release = ok));
+    client.handlers['scoring.scores'] = async (i) => {
+      await gate;
+      return scores(i);
+    };
     await w.find('[data-testid="explore-run"]').setValue('run1');
     await flush(10);
+    expect(w.find('[data-testid="grid-status"]').text()).toContain('loading scores…');
+    expect(grid.run).toBeNull();
+    release();
+    await flush(10);
+    expect(w.find('[data-testid="grid-status"]').text()).not.toContain('loading');
     expect(grid.run?.id).toBe('run1');
     expect(w.find('[data-testid="score-filters"]').exists()).toBe(true);
     expect(w.find('[data-testid="run-robust-ratio"]').text()).toBe('30.0%');
