@@ -136,7 +136,7 @@ describe('image grid', () => {
       cleanPred: 3, foolPred: 5, foolUpper: 0.25, shape: { height: 4, width: 4, channels: 1 },
     });
     // until the run's scores arrive the status says so (the browse bench waits on it)
-    const scores = client.handlers['scoring.scores'];
+    const scores = client.handlers['scoring.scores']!;
     let release: () => void = () => {};
     const gate = new Promise<void>((ok) => (release = ok));
     client.handlers['scoring.scores'] = async (i) => {
