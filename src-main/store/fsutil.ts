@@ -10,8 +10,7 @@ export function tempPathFor(file: string): string {
   return `${file}${TMP_INFIX}${randomBytes(6).toString('hex')}`;
 }
 
-/** Write `data` to a temp file beside `file`, fsync, then rename over `file`. */
-/** Writes `data` (bytes, text, or text in pieces, written as they come) to a temp file and renames it into place. */
+/** Write `data` (bytes, text, or text in pieces, written as they come) to a temp file beside `file`, fsync, then rename over `file`. */
 export function writeFileAtomic(file: string, data: Uint8Array | string | Iterable<string>): void {
   const tmp = tempPathFor(file);
   try {

@@ -112,4 +112,3 @@ export function formatEta(ms: number | null | undefined): string {
 }
 
 export { formatProgressCount, formatRate };
-
