@@ -4,9 +4,12 @@
  *   (patience, max epochs), the best weights restored;
  * - `equal-steps`: the reference model M trains as under converge; every other model gets
  *   exactly the gradient updates M took;
- * - `epochs:N`: N epochs, no early stopping (the original behaviour, the paper's literal reading).
- * Every budget carves its validation images class-stratified, so a curated set and its matched
- * control (identical per-class counts) also train on identical per-class counts.
+ * - `epochs:N`: N epochs, no early stopping, and the original seeded random validation carve:
+ *   the original behaviour exactly (the paper's literal reading; earlier versions' numbers).
+ * `converge` and `equal-steps` carve their validation images class-stratified, so a curated set
+ * and its matched control (identical per-class counts) also train on identical per-class
+ * counts; under `epochs:N` they match in what they are given, and the random carve leaves them
+ * a few images apart per class.
  */
 export type BudgetName = 'converge' | 'equal-steps' | `epochs:${number}`;
 
@@ -45,7 +48,7 @@ export interface TrainerSettings {
 }
 
 export function trainerSettings(b: BudgetSpec, referenceUpdates?: number): TrainerSettings {
-  if (b.kind === 'epochs') return { epochs: b.epochs, earlyStoppingPatience: b.patience, validationMethod: 'stratified', restoreBest: false };
+  if (b.kind === 'epochs') return { epochs: b.epochs, earlyStoppingPatience: b.patience, validationMethod: 'random', restoreBest: false };
   if (b.kind === 'equal-steps' && referenceUpdates !== undefined) return { epochs: b.epochs, earlyStoppingPatience: 0, validationMethod: 'stratified', restoreBest: false, maxUpdates: referenceUpdates };
   return { epochs: b.epochs, earlyStoppingPatience: b.patience, validationMethod: 'stratified', restoreBest: true };
 }

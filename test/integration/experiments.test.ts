@@ -10,14 +10,19 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkExperimentResults } from '../helpers/experiment-checks';
+import { checkExperimentLineage, checkExperimentResults } from '../helpers/experiment-checks';
 import { MNIST_SMALL, PROJECT_ROOT } from '../helpers/paths';
 import { ensureBuilt } from '../helpers/serve';
+import { openWorkspace } from '../../src-main/store/workspace';
 
 let tmp: string;
 
 function rpr(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const proc = spawn(process.execPath, [join(PROJECT_ROOT, 'bin/rpr.mjs'), ...args], { cwd: tmp, env: { ...process.env, RPR_DATA_DIR: join(tmp, 'data') }, stdio: ['ignore', 'pipe', 'pipe'] });
+  return rprEnv({}, ...args);
+}
+
+function rprEnv(env: Record<string, string>, ...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const proc = spawn(process.execPath, [join(PROJECT_ROOT, 'bin/rpr.mjs'), ...args], { cwd: tmp, env: { ...process.env, RPR_DATA_DIR: join(tmp, 'data'), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   proc.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -44,6 +49,20 @@ describe('rpr reproduce --policies --budget', () => {
     const res = JSON.parse(readFileSync(join(out(), 'results.json'), 'utf8'));
     expect(res.config.budget).toBe('converge');
     checkExperimentResults(res, ['paper', 'robust-all'], [0, 1]);
+    checkExperimentLineage(res, join(out(), 'workspace'));
+    // the older top-level curves: the mean of the seeds' curves, its band spanning them (never averaged bands)
+    for (const role of ['M', 'MR', 'MC']) {
+      const m = res[role];
+      expect(m.testCurvePerSeed).toHaveLength(2);
+      m.testCurve.forEach((v: number, t: number) => {
+        const at = m.testCurvePerSeed.map((c: number[]) => c[t]);
+        expect(v).toBeCloseTo((at[0] + at[1]) / 2, 12);
+        expect(m.testCurveLo[t]).toBe(Math.min(...at));
+        expect(m.testCurveHi[t]).toBe(Math.max(...at));
+      });
+    }
+    // the classes whose robust images ran out before 20
+    for (const c of res.curated) expect(c.short).toEqual(c.classCounts.flatMap((n: number, i: number) => (n < 20 ? [i] : [])));
     // the older readers' fields for the paper policy
     expect(res.perSeed).toHaveLength(2);
     for (const s of res.perSeed) for (const k of ['M', 'MR', 'MC', 'mcnemar']) expect(s[k]).toBeDefined();
@@ -103,7 +122,68 @@ describe('rpr reproduce --policies --budget', () => {
     const a = JSON.parse(readFileSync(join(killedOut, 'results.json'), 'utf8'));
     const b = JSON.parse(readFileSync(join(tmp, 'whole', 'results.json'), 'utf8'));
     for (const role of ['M', 'MR', 'MC']) for (const k of ['testAccuracy', 'testRobustRatio', 'trainCount', 'testCurve', 'testPerClassRobustRatio']) expect(a[role][k]).toEqual(b[role][k]);
+    checkExperimentResults(b, ['paper'], [3]);
+    checkExperimentLineage(b, join(tmp, 'whole', 'workspace'));
   }, 400_000);
+
+  it('with no --policies runs paper only, and --budget epochs:3 gives the numbers of earlier versions', async () => {
+    // pinned from rpr reproduce at 7f48009 (before budgets and policies existed), same arguments with --epochs 3
+    const o = join(tmp, 'pinned');
+    const r = await rpr('reproduce', '--data', MNIST_SMALL, '--out', o, '--budget', 'epochs:3', '--per-class', '20', '--max-steps', '8', '--arch', 'mlp', '--seed', '3');
+    if (r.code !== 0) throw new Error(r.stderr);
+    const res = JSON.parse(readFileSync(join(o, 'results.json'), 'utf8'));
+    expect(res.config.policies).toEqual(['paper']);
+    expect(Object.keys(res.policies)).toEqual(['paper']);
+    const pinned = { M: [0.732, 0.628], MR: [0.47, 0.264], MC: [0.494, 0.288] };
+    for (const [role, [acc, robust]] of Object.entries(pinned)) {
+      expect(res[role].testAccuracy, role).toBeCloseTo(acc, 12);
+      expect(res[role].testRobustRatio, role).toBeCloseTo(robust, 12);
+    }
+    checkExperimentResults(res, ['paper'], [3]);
+    checkExperimentLineage(res, join(o, 'workspace'));
+    // the original carve: seeded random, not per class
+    const w = openWorkspace(join(o, 'workspace'));
+    try {
+      expect((w.models.get(res.M.modelId).lineage as { validation: { method: string } }).validation.method).toBe('random');
+    } finally {
+      w.close();
+    }
+  }, 200_000);
+
+  it('--budget equal-steps: every policy model and control makes exactly the updates M made', async () => {
+    const o = join(tmp, 'equal');
+    const r = await rpr('reproduce', '--data', MNIST_SMALL, '--out', o, '--budget', 'equal-steps', '--max-epochs', '3', '--patience', '1', '--policies', 'paper,hard-only', '--per-class', '20', '--max-steps', '8', '--arch', 'mlp', '--seed', '5');
+    if (r.code !== 0) throw new Error(r.stderr);
+    const res = JSON.parse(readFileSync(join(o, 'results.json'), 'utf8'));
+    expect(res.config.budget).toBe('equal-steps');
+    checkExperimentResults(res, ['paper', 'hard-only'], [5]);
+    checkExperimentLineage(res, join(o, 'workspace'));
+    const mUpdates = res.perSeed[0].M.updates;
+    expect(mUpdates).toBeGreaterThan(0);
+    for (const name of ['paper', 'hard-only']) {
+      for (const m of [res.policies[name].perSeed[0].model, res.policies[name].perSeed[0].control]) {
+        expect(m.updates, name).toBe(mUpdates);
+        // smaller sets take more epochs for the same updates (the last one cut short)
+        expect(m.epochsRun).toBe(Math.ceil(mUpdates / Math.ceil(m.trainCount / 128)));
+      }
+    }
+    const report = readFileSync(join(o, 'report.md'), 'utf8');
+    expect(report).toContain('Budget equal-steps');
+    expect(report).toContain('class-stratified, so a policy and its control also train on identical per-class counts');
+  }, 300_000);
+
+  it('without sharp the results, the report and the SVG charts still land, and the report says why there is no PNG', async () => {
+    const o = join(tmp, 'nosharp');
+    const r = await rprEnv({ RPR_NO_SHARP: '1' }, 'reproduce', '--data', MNIST_SMALL, '--out', o, '--budget', 'epochs:1', '--per-class', '20', '--max-steps', '4', '--arch', 'mlp', '--seed', '6');
+    if (r.code !== 0) throw new Error(r.stderr);
+    const files = readdirSync(o);
+    expect(files).toContain('results.json');
+    expect(files).toContain('forest.svg');
+    expect(files.filter((f) => f.endsWith('.png'))).toEqual([]);
+    const report = readFileSync(join(o, 'report.md'), 'utf8');
+    expect(report).toMatch(/The charts are written as SVG only: PNG charts need sharp \(libvips\), which could not load here: disabled by RPR_NO_SHARP=1\./);
+    expect(report).toContain('Under epochs:N the carve is the original seeded random one');
+  }, 200_000);
 
   it('refuses an unknown policy or budget with the usage', async () => {
     const bad = await rpr('reproduce', '--data', MNIST_SMALL, '--out', join(tmp, 'bad'), '--policies', 'paper,nope');

@@ -63,7 +63,7 @@ describe('training lineage', () => {
     expect(l.version).toBe(1);
     expect(l.split).toBe('train');
     expect(l.indices).toBeNull();
-    expect(l.validation.method).toBe('stratified');
+    expect(l.validation.method).toBe('random'); // epochs:N keeps the original seeded random carve
     expect(l.validation.indices).toHaveLength(l.valCount);
     expect(l.trainCount + l.valCount).toBe(1000);
     expect(l.trainClassCounts.reduce((a, b) => a + b, 0)).toBe(l.trainCount);

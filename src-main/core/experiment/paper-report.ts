@@ -60,7 +60,7 @@ export function renderReport(results: Json): { markdown: string; charts: Record<
   const classes = M.testPerClassRobustRatio.map((_, i) => String(i));
 
   const charts: Record<string, string> = {
-    'survival-test.svg': lineChart({ title: 'Test images still robust after t perturbations', xLabel: 'steps t', yLabel: 'ratio still robust', yMin: 0, yMax: 1 }, [
+    'survival-test.svg': lineChart({ title: `Test images still robust after t perturbations (${seeds > 1 ? `mean of ${seeds} seeds; bands span the seeds' curves` : 'bands: exact 95% intervals'})`, xLabel: 'steps t', yLabel: 'ratio still robust', yMin: 0, yMax: 1 }, [
       { name: 'M', values: M.testCurve, lo: M.testCurveLo, hi: M.testCurveHi },
       { name: 'M_R', values: MR.testCurve, lo: MR.testCurveLo, hi: MR.testCurveHi },
       { name: 'M_C (control)', values: MC.testCurve, lo: MC.testCurveLo, hi: MC.testCurveHi },
@@ -125,7 +125,7 @@ export function renderReport(results: Json): { markdown: string; charts: Record<
     '',
     '## Timings (seconds)',
     '',
-    `Import: ${(((cfg.importMs as number) ?? 0) / 1000).toFixed(1)} s; total: ${(((cfg.totalMs as number) ?? 0) / 1000).toFixed(0)} s.`,
+    `Total: ${(((cfg.totalMs as number) ?? 0) / 1000).toFixed(0)} s (every stage, in whichever session it ran; reused stages count the time they took when computed).`,
     '',
     `| seed | ${Object.keys(timings[0]).filter((k) => k !== 'seed').join(' | ')} |`,
     `| --- | ${Object.keys(timings[0]).filter((k) => k !== 'seed').map(() => '---').join(' | ')} |`,

@@ -18,7 +18,8 @@ const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
 const sgn = (f: (x: number) => string) => (x: number) => (x >= 0 ? '+' : '−') + f(Math.abs(x));
 const fig = (s: SeedFigure, f: (x: number) => string) => `${f(s.mean)}${ci(s.ci95, f)}`;
 
-export function renderExperimentReport(results: Json, seeds: SeedRecord[]): { markdown: string; charts: Record<string, string> } {
+/** `pngProblem`: why the PNG copies of the charts could not be written (the SVGs always are). */
+export function renderExperimentReport(results: Json, seeds: SeedRecord[], opts: { pngProblem?: string } = {}): { markdown: string; charts: Record<string, string> } {
   const cfg = results.config as Json;
   const policies = cfg.policies as PolicyName[];
   const pol = results.policies as Record<string, PolicyResult>;
@@ -71,7 +72,11 @@ export function renderExperimentReport(results: Json, seeds: SeedRecord[]): { ma
     '| --- | --- | --- | --- | --- |',
     ...seeds.flatMap((s) => policies.map((p) => `| ${s.seed} | ${p} | ${s.policies[p]!.selection.total} | ${s.policies[p]!.selection.classCounts.join(' ')} | ${s.policies[p]!.selection.description} |`)),
     '',
-    'Images trained on exclude each model\'s validation carve. Every model was trained on the training split and evaluated on the test split only.',
+    `Images trained on exclude each model's validation carve (share ${cfg.validationShare ?? 0.1}). ${
+      String(cfg.budget).startsWith('epochs:')
+        ? 'Under epochs:N the carve is the original seeded random one, so a policy and its control are given identical per-class counts and train on counts a few images apart.'
+        : 'The carve is class-stratified, so a policy and its control also train on identical per-class counts.'
+    } Every model was trained on the training split and evaluated on the test split only.`,
     '',
     '### Charts',
     '',
@@ -82,7 +87,7 @@ export function renderExperimentReport(results: Json, seeds: SeedRecord[]): { ma
     '![per-class robust ratio](per-class.svg)',
     '',
     ...policies.flatMap((p) => [`![${p} curves](curves-${p}.svg)`, '']),
-    'Every chart is also written as PNG beside its SVG.',
+    opts.pngProblem ? `The charts are written as SVG only: ${opts.pngProblem}.` : 'Every chart is also written as PNG beside its SVG.',
     '',
   );
   return { markdown: lines.join('\n'), charts };

@@ -115,12 +115,23 @@ function strip(m: ModelNumbers): Json {
   return rest;
 }
 
-/** The older top-level block of one role: means over seeds, `<metric>PerSeed`, `<metric>Range`, per-seed intervals (never averaged). */
+/** A curve's band: exact 95% intervals per step (`testCurveLo`/`testCurveHi` of one model). */
+const BAND_KEYS = new Set(['testCurveLo', 'testCurveHi']);
+
+/**
+ * The older top-level block of one role: means over seeds, `<metric>PerSeed`, `<metric>Range`,
+ * per-seed intervals (never averaged). With several seeds the survival curve is the mean of the
+ * seeds' curves, `testCurvePerSeed` holds each, and its band (`testCurveLo`/`testCurveHi`) spans
+ * the seeds' curves: an average of the seeds' exact bands would be no interval at all.
+ */
 function legacyRole(models: ModelNumbers[]): Json {
   const first = models[0] as unknown as Json;
   const agg: Json = {};
   for (const [key, v] of Object.entries(first)) {
-    if (typeof v === 'number') {
+    if (BAND_KEYS.has(key) && models.length > 1) {
+      const pick = key === 'testCurveLo' ? Math.min : Math.max;
+      agg[key] = first.testCurve ? (first.testCurve as number[]).map((_, t) => pick(...models.map((m) => m.testCurve[t]))) : v;
+    } else if (typeof v === 'number') {
       const vals = models.map((m) => (m as unknown as Json)[key] as number);
       agg[key] = vals.reduce((a, b) => a + b, 0) / vals.length;
       agg[`${key}Range`] = [Math.min(...vals), Math.max(...vals)];
@@ -132,8 +143,17 @@ function legacyRole(models: ModelNumbers[]): Json {
     }
   }
   // one interval per seed with several seeds: an average of intervals is not an interval
-  if (models.length > 1) for (const key of Object.keys(first)) if (key.endsWith('CI95')) agg[key] = models.map((m) => (m as unknown as Json)[key]);
+  if (models.length > 1) {
+    for (const key of Object.keys(first)) if (key.endsWith('CI95')) agg[key] = models.map((m) => (m as unknown as Json)[key]);
+    agg.testCurvePerSeed = models.map((m) => m.testCurve);
+  }
   return agg;
+}
+
+/** Classes with fewer images than asked for (the `paper` policy's N per class): the robust images ran out. */
+export function shortClasses(classCounts: number[], perClass: number | undefined): number[] {
+  if (perClass === undefined) return [];
+  return classCounts.map((c, i) => (c < perClass ? i : -1)).filter((i) => i >= 0);
 }
 
 export function buildResults(config: Json, seeds: SeedRecord[], policies: PolicyName[], paper: Json): Json {
@@ -149,7 +169,7 @@ export function buildResults(config: Json, seeds: SeedRecord[], policies: Policy
     // the top-level mcnemar is one seed's tests: given only when there is one seed
     if (seeds.length === 1) out.mcnemar = mc[0];
     out.mcnemarPerSeed = mc;
-    out.curated = rows.map((r) => ({ seed: r.seed, total: r.selection.total, classCounts: r.selection.classCounts, short: [] as number[] }));
+    out.curated = rows.map((r) => ({ seed: r.seed, total: r.selection.total, classCounts: r.selection.classCounts, short: shortClasses(r.selection.classCounts, config.perClass as number | undefined) }));
     out.perSeed = seeds.map((s, k) => ({ seed: s.seed, M: strip(s.M), MR: strip(rows[k].model), MC: strip(rows[k].control), mcnemar: mc[k] }));
   }
   out.timingsMs = seeds.map((s) => ({ seed: s.seed, ...s.timingsMs }));

@@ -7,7 +7,7 @@ import { loadSharp } from '../native/sharp-loader';
 
 export async function svgToPng(svg: string): Promise<Uint8Array> {
   const { sharp, reason } = loadSharp();
-  if (!sharp) throw new Error(`PNG charts need sharp (libvips), which could not load here: ${reason}; the SVG charts are written`);
+  if (!sharp) throw new Error(`PNG charts need sharp (libvips), which could not load here: ${reason}`);
   const buf = await sharp(Buffer.from(svg), { density: 144 }).png().toBuffer();
   return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
 }

@@ -2,7 +2,7 @@
  * experiments.* calls: start (or resume, or return) an experiment as one job, list and read
  * them, their charts, and export the bundle (results.json, report.md, charts as SVG and PNG).
  */
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { CallArgs, CallResults } from '../../contract/calls';
 import type { ExperimentConfig, ExperimentInfo } from '../../contract/experiments';
@@ -22,7 +22,7 @@ import { experimentDir, experimentId, listStates, loadState, removeExperiment, s
 
 const BUNDLE = /^(results\.json|report\.md|.+\.(svg|png))$/;
 
-async function finish(app: AppState, state: ExperimentState, started: number): Promise<void> {
+async function finish(app: AppState, state: ExperimentState): Promise<void> {
   const ws = app.requireWorkspace();
   const cfg = state.config;
   const ds = ws.datasets.get(cfg.datasetId);
@@ -43,17 +43,32 @@ async function finish(app: AppState, state: ExperimentState, started: number): P
     backend: backend.name,
     workers: backend.workers,
     experimentId: state.id,
-    totalMs: Date.now() - started,
+    // every stage's time, in whichever session it ran (a resumed experiment's wall time says less)
+    totalMs: Object.values(state.stages).reduce((a, r) => a + r.ms, 0),
   };
   const seeds = state.seeds ?? [];
   const results = buildResults(config, seeds, cfg.policies.map((p) => p.name as PolicyName), PAPER as unknown as Record<string, unknown>);
-  const { markdown, charts } = renderExperimentReport(results, seeds);
-  const dir = experimentDir(ws.path, state.id);
-  for (const [name, svg] of Object.entries(charts)) {
-    writeFileAtomic(join(dir, name), svg);
-    writeFileAtomic(join(dir, name.replace(/\.svg$/, '.png')), await svgToPng(svg));
+  let report = renderExperimentReport(results, seeds);
+  // PNG copies need sharp: when it cannot load, the results, the report and the SVGs still land
+  const pngs = new Map<string, Uint8Array>();
+  let pngProblem: string | undefined;
+  for (const [name, svg] of Object.entries(report.charts)) {
+    try {
+      pngs.set(name.replace(/\.svg$/, '.png'), await svgToPng(svg));
+    } catch (err) {
+      pngProblem = (err as Error).message;
+      break;
+    }
   }
-  writeFileAtomic(join(dir, 'report.md'), markdown);
+  if (pngProblem) report = renderExperimentReport(results, seeds, { pngProblem });
+  const dir = experimentDir(ws.path, state.id);
+  for (const [name, svg] of Object.entries(report.charts)) writeFileAtomic(join(dir, name), svg);
+  if (pngProblem) {
+    for (const f of readdirSync(dir)) if (f.endsWith('.png')) rmSync(join(dir, f), { force: true }); // none left from an earlier finish
+  } else {
+    for (const [name, png] of pngs) writeFileAtomic(join(dir, name), png);
+  }
+  writeFileAtomic(join(dir, 'report.md'), report.markdown);
   writeJsonAtomic(join(dir, 'results.json'), results);
 }
 
@@ -93,7 +108,6 @@ export function experimentHandlers(app: AppState) {
       'experiment',
       `Experiment ${state.name}`,
       async (ctx: JobContext) => {
-        const started = Date.now();
         state.status = 'running';
         delete state.error;
         saveState(ws.path, state);
@@ -102,14 +116,13 @@ export function experimentHandlers(app: AppState) {
             state.seeds = await runExperiment(app, state, ctx);
           }
           ctx.progress(stagePlan(state.config).length, stagePlan(state.config).length, { unit: 'stages', message: 'writing results.json, report.md and the charts' });
-          await finish(app, state, started);
+          await finish(app, state);
           state.status = 'done';
           saveState(ws.path, state);
           return info(app, state, null);
         } catch (err) {
           state.status = ctx.signal.aborted ? 'cancelled' : 'failed';
           state.error = (err as Error).message;
-          state.seeds = null;
           saveState(ws.path, state);
           throw err;
         } finally {
