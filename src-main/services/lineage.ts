@@ -5,9 +5,11 @@
  * lineage is unknown (imported, or trained before lineage was recorded) is evaluated with a
  * warning.
  */
+import { createHash } from 'node:crypto';
 import type { DatasetSummary, ModelInfo, ScoringRunSummary } from '../contract/types';
 import { RefusedError } from '../core/errors';
 import { evaluationTarget, isKnownLineage, leakMessage, overlapCount, trainRefusal, type TrainingLineage } from '../core/lineage';
+import type { Workspace } from '../store/workspace';
 import type { AppState } from './app-state';
 
 export function lineageOf(m: ModelInfo): TrainingLineage | null {
@@ -59,4 +61,56 @@ export function checkTrainableRun(app: AppState, runId: string): void {
   const ds = ws.datasets.get(run.datasetId);
   const refusal = trainRefusal(run.split, ds.splits.some((s) => s.name === 'train'));
   if (refusal) throw new RefusedError(refusal);
+}
+
+/** What names a split's images in any workspace: its pixel file's and its labels' sha256. */
+export interface SplitIdentity {
+  pixelsSha256: string;
+  labelsSha256: string;
+  count: number;
+}
+
+export function splitIdentity(ws: Workspace, datasetId: string, split: string): SplitIdentity {
+  const labels = ws.datasets.labels(datasetId, split);
+  return { pixelsSha256: ws.datasets.splitSha256(datasetId, split), labelsSha256: createHash('sha256').update(labels).digest('hex'), count: labels.length };
+}
+
+/**
+ * The lineage a model file exported from this workspace carries in its rpr.json: the model's,
+ * with the identity of the split it trained on, so a workspace that imports the file (rpr eval,
+ * rpr score, Import) finds the same images whatever it calls them. Null when unknown.
+ */
+export function portableLineage(ws: Workspace, m: ModelInfo): Record<string, unknown> | null {
+  const l = lineageOf(m);
+  if (!l) return null;
+  try {
+    return { ...m.lineage, splitIdentity: splitIdentity(ws, l.datasetId, l.split) };
+  } catch {
+    return null; // the dataset it trained on is gone: nothing ties the lineage to images any more
+  }
+}
+
+/**
+ * The training lineage an imported model file keeps: that of a model of this workspace with the
+ * same weights (same content hash), else the one its rpr.json carries when the rpr.json names
+ * these weights and a split of a dataset of this workspace holds exactly the images it names
+ * (the dataset the import is for first). Null: lineage unknown.
+ */
+export function carriedLineage(ws: Workspace, hash: string, meta: unknown, datasetId: string): { lineage: Record<string, unknown>; from: string } | null {
+  const same = ws.models.list().filter((m) => m.hash === hash && isKnownLineage(m.lineage));
+  const own = same.find((m) => m.arch !== 'imported') ?? same[0];
+  if (own) return { lineage: { ...own.lineage }, from: `model ${own.id} of this workspace (same weights)` };
+  const file = meta as { hash?: unknown; lineage?: unknown } | null;
+  if (!file || file.hash !== hash || !isKnownLineage(file.lineage)) return null;
+  const l = file.lineage as TrainingLineage & { splitIdentity?: Partial<SplitIdentity> };
+  const want = l.splitIdentity;
+  if (!want || typeof want.pixelsSha256 !== 'string' || typeof want.labelsSha256 !== 'string') return null;
+  const datasets = ws.datasets.list().sort((a, b) => Number(b.id === datasetId) - Number(a.id === datasetId));
+  for (const ds of datasets) {
+    const s = ds.splits.find((x) => x.name === l.split);
+    if (!s || s.count !== want.count) continue;
+    const have = splitIdentity(ws, ds.id, s.name);
+    if (have.pixelsSha256 === want.pixelsSha256 && have.labelsSha256 === want.labelsSha256) return { lineage: { ...l, datasetId: ds.id, dataset: ds.name }, from: 'the model file\'s rpr.json' };
+  }
+  return null;
 }

@@ -1,5 +1,5 @@
 /** Models: train from the zoo, import, evaluate, export. Heavy work runs in engine workers. */
-import { cpSync, existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { CallArgs, CallResults } from '../contract/calls';
 import type { ArchName, EvalResult, ModelInfo } from '../contract/types';
@@ -12,7 +12,7 @@ import { newId, nowIso } from '../store/ids';
 import type { AppState } from './app-state';
 import { checkExportTarget } from './export';
 import type { JobContext } from './jobs';
-import { checkEvaluation, checkTrainableRun, lineageOf } from './lineage';
+import { carriedLineage, checkEvaluation, checkTrainableRun, lineageOf, portableLineage } from './lineage';
 import { registerOnnxModel } from './onnx-models';
 import { splitSource } from './sources';
 
@@ -201,6 +201,7 @@ export function modelHandlers(app: AppState) {
       const tmp = `${out}.tmp-rpr-${process.pid}`;
       try {
         cpSync(src, tmp, { recursive: true });
+        writeExportedLineage(tmp, portableLineage(app.requireWorkspace(), m));
         if (existsSync(out)) rmSync(out, { recursive: true });
         renameSync(tmp, out);
       } catch (err) {
@@ -280,6 +281,8 @@ export function registerModel(app: AppState, a: Pick<CallArgs<'models.import'>, 
     throw err;
   }
   const loaded = join(dir, statSync(source).isDirectory() ? (inspected.format === 'savedmodel' ? '' : 'model.json') : basename(source));
+  // the lineage follows the weights: a workspace model with the same hash, or the file's rpr.json
+  const carried = carriedLineage(ws, inspected.hash, readRprJson(dir), ds.id);
   const info: ModelInfo = {
     id,
     name: a.name ?? basename(srcDir),
@@ -290,7 +293,7 @@ export function registerModel(app: AppState, a: Pick<CallArgs<'models.import'>, 
     inputScale: a.inputScale ?? inspected.inputScale,
     datasetId: ds.id,
     config: { importedFrom: source },
-    lineage: { importedFrom: source },
+    lineage: carried ? { ...carried.lineage, importedFrom: source, lineageFrom: carried.from } : { importedFrom: source },
     hash: inspected.hash,
     createdAt: nowIso(),
     metrics: {},
@@ -299,4 +302,20 @@ export function registerModel(app: AppState, a: Pick<CallArgs<'models.import'>, 
   ws.models.insert(info);
   app.events.emit('models.changed', {});
   return info;
+}
+
+/** rpr.json of a model folder, or null when it has none or it does not parse. */
+function readRprJson(dir: string): unknown {
+  try {
+    return JSON.parse(readFileSync(join(dir, 'rpr.json'), 'utf8')) as unknown;
+  } catch {
+    return null;
+  }
+}
+
+/** An exported model folder's rpr.json gets the model's whole lineage (what rpr eval and Import read back). */
+function writeExportedLineage(dir: string, lineage: Record<string, unknown> | null): void {
+  const meta = readRprJson(dir);
+  if (!lineage || !meta || typeof meta !== 'object') return;
+  writeFileSync(join(dir, 'rpr.json'), JSON.stringify({ ...meta, lineage }, null, 2));
 }

@@ -4,7 +4,7 @@
  * from a test-split run exits non-zero; rpr score of a finished identical run reuses it).
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -35,6 +35,18 @@ function rpr(...args: string[]): Promise<{ code: number | null; stdout: string; 
   proc.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
   proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   return new Promise((ok) => proc.on('close', (code) => ok({ code, stdout, stderr })));
+}
+
+/** A copy of the model with one weight nudged and no rpr.json: weights no lineage names. */
+function foreignModel(): string {
+  const dir = join(tmp, 'foreign');
+  rmSync(dir, { recursive: true, force: true });
+  cpSync(join(model.path, '..'), dir, { recursive: true });
+  rmSync(join(dir, 'rpr.json'), { force: true });
+  const w = readFileSync(join(dir, 'weights.bin'));
+  w[0] ^= 1; // the lowest mantissa bit of the first float
+  writeFileSync(join(dir, 'weights.bin'), w);
+  return dir;
 }
 
 beforeAll(async () => {
@@ -106,8 +118,12 @@ describe('the leak is refused through the services (IPC)', () => {
     expect((r.mr.lineage as { indices: number[] }).indices).toHaveLength(set.total);
   }, 120_000);
 
-  it('a model without lineage (imported) is evaluated with a warning', async () => {
-    const imported = await services.call('models.import', { path: model.path, datasetId: ds.id });
+  it('an imported copy of a model keeps its lineage (same weights); a foreign model file (lineage unknown) is evaluated with a warning', async () => {
+    const copy = await services.call('models.import', { path: model.path, datasetId: ds.id });
+    expect(copy.lineage).toMatchObject({ version: 1, split: 'train', datasetId: ds.id, importedFrom: model.path });
+    await expect(services.call('models.evaluate', { modelId: copy.id, datasetId: ds.id, split: 'train' })).rejects.toThrow(/trained on split "train".*evaluate on split "test" instead/);
+    const imported = await services.call('models.import', { path: join(foreignModel(), 'model.json'), datasetId: ds.id });
+    expect(imported.lineage).toEqual({ importedFrom: join(tmp, 'foreign', 'model.json') });
     const r = (await settled((await services.call('models.evaluate', { modelId: imported.id, datasetId: ds.id, split: 'test' })).jobId)).result as EvalResult;
     expect(r.warning).toMatch(/lineage unknown/);
   });
@@ -159,4 +175,53 @@ describe('the leak is refused over the loopback (4xx) and by the CLI', () => {
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/refused: this run covers split "test", the evaluation split.*score the "train" split/);
   }, 180_000);
+});
+
+describe('rpr eval: the lineage follows the model file', () => {
+  let out: string;
+  beforeAll(async () => {
+    out = join(tmp, 'm-eval');
+    const train = await rpr('train', '--data', MNIST_SMALL, '--arch', 'mlp', '--epochs', '1', '--out', out, '--workspace', join(tmp, 'ws-eval'));
+    if (train.code !== 0) throw new Error(train.stderr);
+  }, 120_000);
+
+  it('train --out writes the whole lineage and the trained split\'s identity in rpr.json', () => {
+    const meta = JSON.parse(readFileSync(join(out, 'rpr.json'), 'utf8')) as { lineage: Record<string, unknown> };
+    expect(meta.lineage).toMatchObject({ version: 1, split: 'train', indices: null, splitIdentity: { count: 1000 } });
+    expect((meta.lineage.validation as { indices: number[] }).indices).toHaveLength(meta.lineage.valCount as number);
+  });
+
+  it('refuses the training split (exit 1, naming the split to use) in the workspace that trained it and in another; test is evaluated without a warning', async () => {
+    for (const ws of ['ws-eval', 'ws-eval-other']) {
+      const args = ['eval', '--data', MNIST_SMALL, '--model', join(out, 'model.json'), '--workspace', join(tmp, ws)];
+      const refused = await rpr(...args, '--split', 'train');
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toMatch(/refused: model .* was trained on split "train" of .*evaluate on split "test" instead/);
+      const ok = await rpr(...args, '--split', 'test');
+      expect(ok.code).toBe(0);
+      expect(ok.stdout).toMatch(/accuracy \d+\.\d\d% on test \(500 images/);
+      expect(ok.stderr).not.toMatch(/lineage unknown/);
+    }
+  }, 120_000);
+
+  it('a model file no lineage names is evaluated with the lineage-unknown warning on stderr', async () => {
+    const r = await rpr('eval', '--data', MNIST_SMALL, '--model', join(foreignModel(), 'model.json'), '--split', 'train', '--workspace', join(tmp, 'ws-eval'));
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/warning: lineage unknown: model .* was imported/);
+    expect(r.stdout).toMatch(/accuracy \d+\.\d\d% on train \(1000 images/);
+  }, 60_000);
+
+  it('a dataset with a single split is evaluated on the held-out carve, by default and when its split is named', async () => {
+    const root = join(tmp, 'single-cli');
+    for (let c = 0; c < 2; c++) for (let i = 0; i < 30; i++) await writeAt(root, `class${c}/img${String(i).padStart(2, '0')}.png`, pngOf(28, 28, 1, c * 100 + i).bytes);
+    const ws = join(tmp, 'ws-single');
+    const train = await rpr('train', '--data', root, '--arch', 'mlp', '--epochs', '1', '--out', join(tmp, 'm-single'), '--workspace', ws);
+    if (train.code !== 0) throw new Error(train.stderr);
+    for (const split of [[], ['--split', 'train']]) {
+      const r = await rpr('eval', '--data', root, '--model', join(tmp, 'm-single', 'model.json'), ...split, '--workspace', ws);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/accuracy \d+\.\d\d% on the held-out carve of train \(12 images/);
+      expect(r.stderr).not.toMatch(/lineage unknown/);
+    }
+  }, 120_000);
 });

@@ -72,17 +72,21 @@ export const evalCommand: Command = {
     const args = parse(evalCommand, argv);
     const data = requireStr(args, 'data', evalCommand);
     const modelPath = requireStr(args, 'model', evalCommand);
-    const split = str(args, 'split') ?? 'test';
     const services = await cliServices(args);
     try {
       const ds = await ensureDataset(services, data, io);
+      // a dataset without a test split is evaluated on the held-out carve of its only split
+      const split = str(args, 'split') ?? (ds.splits.some((s) => s.name === 'test') || ds.splits.length !== 1 ? 'test' : ds.splits[0].name);
       const { model } = await ensureModel(services, modelPath, ds.id, parseInputScale(str(args, 'input-scale')));
+      // refused (exit 1, the sentence names the split to use) when the model trained on these images
       const { jobId } = await services.call('models.evaluate', { modelId: model.id, datasetId: ds.id, split });
       const r = await followJob(services, 'eval', jobId, io);
+      if (r.warning) io.err(`warning: ${r.warning}`);
       const { backend } = await services.call('system.info', {});
-      io.out(`accuracy ${(100 * r.accuracy).toFixed(2)}% on ${split} (${r.count} images, ${backend.name})`);
+      const images = r.images ?? `split ${split}`;
+      io.out(`accuracy ${(100 * r.accuracy).toFixed(2)}% on ${images === `split ${split}` ? split : `the ${images}`} (${r.count} images, ${backend.name})`);
       const json = str(args, 'json');
-      if (json) writeJsonFile(json, { accuracy: r.accuracy, confusion: r.confusion, count: r.count, split, backend: backend.name, modelHash: model.hash });
+      if (json) writeJsonFile(json, { accuracy: r.accuracy, confusion: r.confusion, count: r.count, split, images, ...(r.warning ? { warning: r.warning } : {}), backend: backend.name, modelHash: model.hash });
       return 0;
     } finally {
       await services.close();
