@@ -206,7 +206,7 @@ describe('Compare view', () => {
     });
     client.handlers['curation.compare'] = () => ({
       rows: [row('M', 'm1', 0.98, 0.6), row('M_R', 'm2', 0.97, 0.7), row('M_R', 'm2', 0.96, 0.76)],
-      mcnemar: { M_vs_M_R: 0.00001 },
+      mcnemar: { M_vs_M_R: 0.00001, M_vs_M_C: 0 },
     });
     await seed();
     const w = mount(CompareView, { global: { plugins: [pinia] } });
@@ -216,7 +216,10 @@ describe('Compare view', () => {
     expect(client.calls.find((c) => c.name === 'curation.compare')?.input).toEqual({ modelIds: ['m1', 'm2'], datasetId: 'ds1', split: 'test' });
     expect(w.find('[data-testid="compare-row-M"]').text()).toContain('98.0%');
     expect(w.find('[data-testid="compare-row-M"]').text()).toContain('[59.0%, 61.0%]');
-    expect(w.find('[data-testid="mcnemar-M_vs_M_R"]').text()).toContain('1.0e-5');
+    expect(w.find('[data-testid="mcnemar-M_vs_M_R"]').text()).toContain('p = 1.00e-5');
+    // an underflowing p-value reads "< 1e-300", never "0.0e+0" (the formatter of report.md and Experiments)
+    expect(w.find('[data-testid="mcnemar-M_vs_M_C"]').text()).toContain('p < 1e-300');
+    expect(w.find('[data-testid="mcnemar-M_vs_M_C"]').text()).not.toContain('e+0');
     expect(w.find('[data-testid="composition"]').text()).toContain('curated set');
     expect(w.find('[data-testid="spread"]').text()).toContain('73.0% [70.0%, 76.0%]');
   });

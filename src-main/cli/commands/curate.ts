@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import type { CurationRules, ExportFormat, OverrideMode } from '../../contract/types';
+import { pClause } from '../../contract/quantities';
 import { cliServices, followJob, openWorkspace, int, jsonOption, parse, requireStr, str, engineOptions, workspaceOption, writeJsonFile, UsageError, type Command, type ParsedArgs } from '../shared';
 
 const FORMATS: ExportFormat[] = ['idx', 'imagefolder', 'csv', 'jsonl'];
@@ -112,7 +113,7 @@ export const retrainCommand: Command = {
       const ids = [sourceModelId, r.mr.id, ...(r.mc ? [r.mc.id] : [])];
       const cmp = await services.call('curation.compare', { modelIds: ids, datasetId: set.datasetId, split: 'test' });
       for (const row of cmp.rows) io.out(`${row.label.padEnd(4)} test accuracy ${fmt(row.testAccuracy)}  robust ${fmt(row.robustRatio)} [${fmt(row.robustRatioCI95?.[0] ?? null)}, ${fmt(row.robustRatioCI95?.[1] ?? null)}]  trained on ${row.trainingSet.count}`);
-      for (const [pair, p] of Object.entries(cmp.mcnemar)) io.out(`McNemar ${pair}: p = ${p.toPrecision(3)}`);
+      for (const [pair, p] of Object.entries(cmp.mcnemar)) io.out(`McNemar ${pair}: ${pClause(p)}`);
       const json = str(args, 'json');
       if (json) writeJsonFile(json, { set, ...cmp });
       return 0;
