@@ -357,7 +357,12 @@ export interface ComparisonRow {
   robustRatioCI95: [number, number] | null;
   perClassRobustRatio: number[];
   curve: number[];
-  trainingSet: { source: string; count: number; classCounts: number[] };
+  /**
+   * The images the model's weights were fitted on, from its lineage: `count` and `classCounts`
+   * exclude the validation carve (`validation` images, which only chose the weights); null and []
+   * when the lineage is unknown.
+   */
+  trainingSet: { source: string; count: number | null; validation: number | null; classCounts: number[] };
 }
 
 export interface Comparison {

@@ -14,7 +14,8 @@ import { overridesFor } from './browse-service';
 import { checkExportTarget, exportImages, type ExportItem, type ImageSource } from './export';
 import type { JobContext } from './jobs';
 import { parseBudget } from '../core/budget';
-import { checkEvaluation, checkTrainableRun } from './lineage';
+import { checkEvaluation, checkTrainableRun, lineageOf } from './lineage';
+import { seenTest, type TrainingLineage } from '../core/lineage';
 import { trainModel } from './models-service';
 import { findCompletedRun, prepareRun, runScoring } from './scoring-service';
 
@@ -186,8 +187,8 @@ export function compareModels(app: AppState, modelIds: string[], datasetId: stri
   const several = modelIds.length > 1;
   const rows: ComparisonRow[] = models.map((m, i) => {
     const run = chosen[i];
-    const lineage = m.lineage as { count?: number; trainCount?: number; valCount?: number; curatedSet?: string; curatedSetId?: string; controlFor?: string; dataset?: string };
-    const trainSize = (lineage.trainCount ?? 0) + (lineage.valCount ?? 0) || lineage.count || 0;
+    const lineage = m.lineage as { curatedSet?: string; curatedSetId?: string; controlFor?: string };
+    const known = lineageOf(m);
     const role = roleOf(m);
     return {
       label: role === 'M' ? (several ? 'M' : m.name) : role,
@@ -198,11 +199,15 @@ export function compareModels(app: AppState, modelIds: string[], datasetId: stri
       robustRatioCI95: run?.stats?.robustRatioCI95 ?? null,
       perClassRobustRatio: run?.stats?.perClassRobustRatio ?? [],
       curve: run?.stats?.curve ?? [],
-      trainingSet: {
-        source: lineage.curatedSetId ? `curated set ${lineage.curatedSet ?? lineage.curatedSetId}` : lineage.controlFor ? `random class-balanced control for ${lineage.curatedSet ?? lineage.controlFor}` : `${lineage.dataset ?? 'dataset'} train split`,
-        count: trainSize,
-        classCounts: trainingClassCounts(app, m),
-      },
+      // the images the weights were fitted on: the validation carve (which only chose them) is not counted
+      trainingSet: known
+        ? {
+            source: lineage.curatedSetId ? `curated set ${lineage.curatedSet ?? lineage.curatedSetId}` : lineage.controlFor ? `random class-balanced control for ${lineage.curatedSet ?? lineage.controlFor}` : `${known.dataset} ${known.split} split${known.heldOut ? ' (held-out carve excluded)' : ''}`,
+            count: known.trainCount,
+            validation: known.valCount,
+            classCounts: trainedClassCounts(app, m, known),
+          }
+        : { source: 'lineage unknown: the images it trained on are not recorded', count: null, validation: null, classCounts: [] },
     };
   });
   // labels must be unique keys (two M_R rows: M_R, M_R#2)
@@ -233,21 +238,22 @@ export function compareModels(app: AppState, modelIds: string[], datasetId: stri
   return { ...(warnings.length ? { warnings } : {}), rows, mcnemar: mc };
 }
 
-function trainingClassCounts(app: AppState, m: ModelInfo): number[] {
-  const ws = app.requireWorkspace();
-  const lineage = m.lineage as { curatedSetId?: string; controlFor?: string };
-  // a control M_C is drawn with the per-class counts of the set it controls for
-  const setId = lineage.curatedSetId ?? lineage.controlFor;
-  if (setId) {
-    try {
-      return ws.curated.get(setId).classCounts;
-    } catch {
-      return [];
-    }
-  }
-  if (!m.datasetId) return [];
+/**
+ * The per-class counts of the images a model trained on, its validation carve excluded: the
+ * lineage's own counts, else counted from its indices (or its whole split but the held-out
+ * carve) minus the validation indices; [] when its dataset is gone.
+ */
+function trainedClassCounts(app: AppState, m: ModelInfo, l: TrainingLineage): number[] {
+  const recorded = (m.lineage as { trainClassCounts?: unknown }).trainClassCounts;
+  if (Array.isArray(recorded) && recorded.every((c) => Number.isInteger(c))) return recorded as number[];
   try {
-    return ws.datasets.get(m.datasetId).splits.find((s) => s.name === 'train')?.classCounts ?? [];
+    const ws = app.requireWorkspace();
+    const labels = ws.datasets.labels(l.datasetId, l.split);
+    const counts = new Array<number>(ws.datasets.get(l.datasetId).classNames.length).fill(0);
+    const val = new Set(l.validation.indices);
+    const seen = seenTest(l, labels.length);
+    for (let i = 0; i < labels.length; i++) if (seen(i) && !val.has(i)) counts[labels[i]]++;
+    return counts;
   } catch {
     return [];
   }

@@ -8,7 +8,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DatasetSummary, EvalResult, JobInfo, ModelInfo, ScoringRunSummary } from '../../src-main/contract/types';
+import type { CuratedSetInfo, DatasetSummary, EvalResult, JobInfo, ModelInfo, ScoringRunSummary } from '../../src-main/contract/types';
 import { createServices, type Services } from '../../src-main/services/index';
 import { pngOf, writeAt } from '../helpers/fixtures';
 import { MNIST_SMALL, PROJECT_ROOT } from '../helpers/paths';
@@ -20,6 +20,7 @@ let ds: DatasetSummary;
 let model: ModelInfo;
 let testRun: ScoringRunSummary;
 let trainRun: ScoringRunSummary;
+let retrained: { mr: ModelInfo; set: CuratedSetInfo };
 const SCHEME = { name: 'paper' as const, params: { k: 28 } };
 
 async function settled(jobId: string): Promise<JobInfo> {
@@ -113,10 +114,34 @@ describe('the leak is refused through the services (IPC)', () => {
     const set = await services.call('curation.save', { runId: trainRun.id, name: 'train-set', rules: { minSteps: 1, balance: { mode: 'all' }, seed: 0 } });
     const { jobId } = await services.call('curation.retrain', { setId: set.id, sourceModelId: model.id, control: false, budget: 'equal-steps' });
     const r = (await settled(jobId)).result as { mr: ModelInfo };
+    retrained = { mr: r.mr, set };
     expect((r.mr.config as { updates: number }).updates).toBe((model.config as { updates: number }).updates);
     expect((r.mr.config as { budget: string }).budget).toBe('equal-steps');
     expect((r.mr.lineage as { indices: number[] }).indices).toHaveLength(set.total);
   }, 120_000);
+
+  it('Compare counts the images each model trained on, its validation carve excluded (lineage unknown: said, not guessed)', async () => {
+    const ws = services.app.requireWorkspace();
+    const labels = ws.datasets.labels(ds.id, 'train');
+    type L = { trainCount: number; valCount: number; trainClassCounts: number[]; validation: { indices: number[] } };
+    const lm = model.lineage as unknown as L;
+    const lr = retrained.mr.lineage as unknown as L;
+    // a lineage without per-class counts: they are counted from its indices minus the validation carve
+    const { trainClassCounts: _dropped, ...bare } = model.lineage;
+    ws.models.insert({ ...model, id: 'mdl_nocounts', name: 'no counts', lineage: bare });
+    const foreign = await services.call('models.import', { path: join(foreignModel(), 'model.json'), datasetId: ds.id });
+    const cmp = await services.call('curation.compare', { modelIds: [model.id, retrained.mr.id, 'mdl_nocounts', foreign.id], datasetId: ds.id, split: 'test' });
+    expect(cmp.rows[0].trainingSet).toEqual({ source: `${ds.name} train split`, count: lm.trainCount, validation: lm.valCount, classCounts: lm.trainClassCounts });
+    expect(lm.trainCount + lm.valCount).toBe(1000);
+    expect(lm.valCount).toBeGreaterThan(0);
+    expect(cmp.rows[1].trainingSet).toEqual({ source: `curated set ${retrained.set.name} v${retrained.set.version}`, count: lr.trainCount, validation: lr.valCount, classCounts: lr.trainClassCounts });
+    expect(lr.trainCount + lr.valCount).toBe(retrained.set.total);
+    const valPerClass = new Array<number>(10).fill(0);
+    for (const i of lr.validation.indices) valPerClass[labels[i]]++;
+    expect(lr.trainClassCounts.map((c, k) => c + valPerClass[k])).toEqual(retrained.set.classCounts);
+    expect(cmp.rows[2].trainingSet).toMatchObject({ count: lm.trainCount, classCounts: lm.trainClassCounts });
+    expect(cmp.rows[3].trainingSet).toEqual({ source: expect.stringMatching(/lineage unknown/), count: null, validation: null, classCounts: [] });
+  });
 
   it('an imported copy of a model keeps its lineage (same weights); a foreign model file (lineage unknown) is evaluated with a warning', async () => {
     const copy = await services.call('models.import', { path: model.path, datasetId: ds.id });

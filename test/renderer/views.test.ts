@@ -202,10 +202,10 @@ describe('Compare view', () => {
     const { pinia, client } = await setup();
     const row = (label: string, modelId: string, acc: number, rr: number) => ({
       label, modelId, runId: 'r', testAccuracy: acc, robustRatio: rr, robustRatioCI95: [rr - 0.01, rr + 0.01] as [number, number],
-      perClassRobustRatio: new Array(10).fill(rr), curve: [0.9, rr], trainingSet: { source: label === 'M' ? 'train' : 'curated set', count: 100, classCounts: new Array(10).fill(10) },
+      perClassRobustRatio: new Array(10).fill(rr), curve: [0.9, rr], trainingSet: label === 'M_C' ? { source: 'lineage unknown: the images it trained on are not recorded', count: null, validation: null, classCounts: [] } : { source: label === 'M' ? 'train' : 'curated set', count: 90, validation: 10, classCounts: new Array(10).fill(9) },
     });
     client.handlers['curation.compare'] = () => ({
-      rows: [row('M', 'm1', 0.98, 0.6), row('M_R', 'm2', 0.97, 0.7), row('M_R', 'm2', 0.96, 0.76)],
+      rows: [row('M', 'm1', 0.98, 0.6), row('M_R', 'm2', 0.97, 0.7), row('M_R', 'm2', 0.96, 0.76), row('M_C', 'm3', 0.95, 0.5)],
       mcnemar: { M_vs_M_R: 0.00001, M_vs_M_C: 0 },
     });
     await seed();
@@ -221,6 +221,9 @@ describe('Compare view', () => {
     expect(w.find('[data-testid="mcnemar-M_vs_M_C"]').text()).toContain('p < 1e-300');
     expect(w.find('[data-testid="mcnemar-M_vs_M_C"]').text()).not.toContain('e+0');
     expect(w.find('[data-testid="composition"]').text()).toContain('curated set');
+    // trained on: the images fitted on, the validation carve beside them; an unknown lineage says so
+    expect(w.find('[data-testid="composition-count-M"]').text()).toBe('90 (+ 10 validation)');
+    expect(w.find('[data-testid="composition-count-M_C"]').text()).toBe('unknown');
     expect(w.find('[data-testid="spread"]').text()).toContain('73.0% [70.0%, 76.0%]');
   });
 });

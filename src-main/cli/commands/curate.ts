@@ -112,7 +112,7 @@ export const retrainCommand: Command = {
       const r = await followJob(services, 'retrain', jobId, io);
       const ids = [sourceModelId, r.mr.id, ...(r.mc ? [r.mc.id] : [])];
       const cmp = await services.call('curation.compare', { modelIds: ids, datasetId: set.datasetId, split: 'test' });
-      for (const row of cmp.rows) io.out(`${row.label.padEnd(4)} test accuracy ${fmt(row.testAccuracy)}  robust ${fmt(row.robustRatio)} [${fmt(row.robustRatioCI95?.[0] ?? null)}, ${fmt(row.robustRatioCI95?.[1] ?? null)}]  trained on ${row.trainingSet.count}`);
+      for (const row of cmp.rows) io.out(`${row.label.padEnd(4)} test accuracy ${fmt(row.testAccuracy)}  robust ${fmt(row.robustRatio)} [${fmt(row.robustRatioCI95?.[0] ?? null)}, ${fmt(row.robustRatioCI95?.[1] ?? null)}]  trained on ${trainedOn(row.trainingSet)}`);
       for (const [pair, p] of Object.entries(cmp.mcnemar)) io.out(`McNemar ${pair}: ${pClause(p)}`);
       const json = str(args, 'json');
       if (json) writeJsonFile(json, { set, ...cmp });
@@ -122,6 +122,12 @@ export const retrainCommand: Command = {
     }
   },
 };
+
+/** "900 images (+ 100 validation)", or that the lineage is unknown. */
+export function trainedOn(t: { count: number | null; validation: number | null }): string {
+  if (t.count === null) return 'unknown images (lineage unknown)';
+  return `${t.count} images${t.validation ? ` (+ ${t.validation} validation)` : ''}`;
+}
 
 function fmt(x: number | null): string {
   return x === null ? 'n/a' : (100 * x).toFixed(2) + '%';
