@@ -368,6 +368,8 @@ export interface ComparisonRow {
 export interface Comparison {
   /** models whose training lineage is unknown: their figures carry this warning */
   warnings?: string[];
+  /** the images compared on: "split test", or "held-out carve of train (12 images)" on a dataset without a test split */
+  images?: string;
   rows: ComparisonRow[];
   /** McNemar p-values on paired robust flags, key 'M_vs_M_R' etc. */
   mcnemar: Record<string, number>;

@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import type { DatasetSummary, ModelInfo, ScoringRunSummary } from '../contract/types';
 import { RefusedError } from '../core/errors';
-import { evaluationTarget, isKnownLineage, leakMessage, overlapCount, trainRefusal, type TrainingLineage } from '../core/lineage';
+import { evaluationTarget, HELD_OUT_SEED, HELD_OUT_SHARE, isKnownLineage, leakMessage, overlapCount, stratifiedCarve, trainRefusal, type HeldOutCarve, type TrainingLineage } from '../core/lineage';
 import type { Workspace } from '../store/workspace';
 import type { AppState } from './app-state';
 
@@ -38,6 +38,40 @@ export function checkEvaluation(ds: DatasetSummary, m: ModelInfo, split: string,
   const overlap = overlapCount(l, ds.id, split, count, indices);
   if (overlap > 0) throw new RefusedError(leakMessage(m.name, l, split, overlap, evaluationTarget(ds.splits, l)));
   return { warning: null, lineage: l };
+}
+
+/**
+ * The held-out carve a training on `split` keeps out when the dataset has no test split (the
+ * images its evaluations use), or null when the dataset has one.
+ */
+export function heldOutCarve(ws: Workspace, ds: DatasetSummary, split: string): HeldOutCarve | null {
+  if (ds.splits.some((s) => s.name === 'test')) return null;
+  return { split, share: HELD_OUT_SHARE, seed: HELD_OUT_SEED, indices: stratifiedCarve(ws.datasets.labels(ds.id, split), HELD_OUT_SHARE, HELD_OUT_SEED) };
+}
+
+/** The images an evaluation uses: a whole split, or the held-out carve of one (indices). */
+export interface EvaluationImages {
+  split: string;
+  indices: number[] | null;
+  /** "split test", "held-out carve of train (12 images)" */
+  label: string;
+}
+
+export function imagesLabel(split: string, indices: ArrayLike<number> | null): string {
+  return indices ? `held-out carve of ${split} (${indices.length} images)` : `split ${split}`;
+}
+
+/**
+ * What an evaluation of several models on `split` runs on, as Evaluate does for one: the whole
+ * split, or, when a model trained on this split of a dataset without a test split, the held-out
+ * carve its training kept out (every model of the evaluation on the same images).
+ */
+export function evaluationImages(ds: DatasetSummary, models: ModelInfo[], split: string): EvaluationImages {
+  for (const m of models) {
+    const l = lineageOf(m);
+    if (l?.heldOut && l.datasetId === ds.id && l.heldOut.split === split) return { split, indices: l.heldOut.indices, label: imagesLabel(split, l.heldOut.indices) };
+  }
+  return { split, indices: null, label: imagesLabel(split, null) };
 }
 
 /** A scoring run's purpose: an evaluation, or a score of the model's own training images (for curation). */

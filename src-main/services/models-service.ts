@@ -6,13 +6,13 @@ import type { ArchName, EvalResult, ModelInfo } from '../contract/types';
 import { createHash } from 'node:crypto';
 import { budgetName, DEFAULT_PATIENCE, trainerSettings, type BudgetSpec, type TrainerSettings } from '../core/budget';
 import { CancelledError, InputError, RefusedError, RequestError } from '../core/errors';
-import { HELD_OUT_SEED, HELD_OUT_SHARE, stratifiedCarve, trainRefusal, type HeldOutCarve, type TrainingLineage } from '../core/lineage';
+import { trainRefusal, type HeldOutCarve, type TrainingLineage } from '../core/lineage';
 import type { InspectJobResult, TrainJobResult } from '../engine/protocol';
 import { newId, nowIso } from '../store/ids';
 import type { AppState } from './app-state';
 import { checkExportTarget } from './export';
 import type { JobContext } from './jobs';
-import { carriedLineage, checkEvaluation, checkTrainableRun, lineageOf, portableLineage } from './lineage';
+import { carriedLineage, checkEvaluation, checkTrainableRun, heldOutCarve, lineageOf, portableLineage } from './lineage';
 import { registerOnnxModel } from './onnx-models';
 import { splitSource } from './sources';
 
@@ -74,7 +74,7 @@ export async function trainModel(app: AppState, req: TrainRequest, ctx: Pick<Job
   const budget: BudgetSpec = req.budget ?? { kind: 'epochs', epochs: req.epochs, patience: req.earlyStoppingPatience };
   const settings = settingsOf(req);
   // a dataset with a single split keeps a seeded, class-stratified carve of it for evaluation
-  const heldOut: HeldOutCarve | null = hasTest ? null : { split: trainSplit, share: HELD_OUT_SHARE, seed: HELD_OUT_SEED, indices: stratifiedCarve(ws.datasets.labels(ds.id, trainSplit), HELD_OUT_SHARE, HELD_OUT_SEED) };
+  const heldOut: HeldOutCarve | null = heldOutCarve(ws, ds, trainSplit);
   let indices = req.indices;
   if (heldOut) {
     const held = new Set(heldOut.indices);

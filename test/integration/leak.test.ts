@@ -8,7 +8,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CuratedSetInfo, DatasetSummary, EvalResult, JobInfo, ModelInfo, ScoringRunSummary } from '../../src-main/contract/types';
+import type { CuratedSetInfo, DatasetSummary, EvalResult, RetrainResult, JobInfo, ModelInfo, ScoringRunSummary } from '../../src-main/contract/types';
 import { createServices, type Services } from '../../src-main/services/index';
 import { pngOf, writeAt } from '../helpers/fixtures';
 import { MNIST_SMALL, PROJECT_ROOT } from '../helpers/paths';
@@ -120,6 +120,19 @@ describe('the leak is refused through the services (IPC)', () => {
     expect((r.mr.lineage as { indices: number[] }).indices).toHaveLength(set.total);
   }, 120_000);
 
+  it('Retrain evaluates through the same door: the source model\'s lineage-unknown warning is in the result, as in Compare', async () => {
+    const ws = services.app.requireWorkspace();
+    // a model trained before lineage was recorded (migration 4 marks it so): same weights and recipe, lineage unknown
+    ws.models.insert({ ...model, id: 'mdl_old', name: 'old M', lineage: { datasetId: ds.id, split: 'train', count: 1000, lineageUnknown: true } });
+    const set = await services.call('curation.save', { runId: trainRun.id, name: 'old-set', rules: { minSteps: 1, balance: { mode: 'all' }, seed: 0 } });
+    const { jobId } = await services.call('curation.retrain', { setId: set.id, sourceModelId: 'mdl_old', control: false });
+    const r = (await settled(jobId)).result as RetrainResult;
+    expect(r.evaluation).toEqual({ split: 'test', images: 'split test' });
+    expect(r.warnings).toEqual([expect.stringMatching(/^lineage unknown: model old M was trained before training lineage was recorded/)]);
+    const cmp = await services.call('curation.compare', { modelIds: ['mdl_old', r.mr.id], datasetId: ds.id, split: 'test' });
+    expect(cmp.warnings).toEqual(r.warnings);
+  }, 120_000);
+
   it('Compare counts the images each model trained on, its validation carve excluded (lineage unknown: said, not guessed)', async () => {
     const ws = services.app.requireWorkspace();
     const labels = ws.datasets.labels(ds.id, 'train');
@@ -155,12 +168,25 @@ describe('the leak is refused through the services (IPC)', () => {
 });
 
 describe('a dataset with a single split', () => {
-  it('keeps a seeded, class-stratified held-out carve, recorded in the lineage, and evaluates on it only', async () => {
+  let one: DatasetSummary;
+  let m: ModelInfo;
+  let carve: number[];
+  let run: ScoringRunSummary;
+  const KEEP_ALL = { minSteps: 0, keepMisclassified: true, balance: { mode: 'all' as const }, seed: 0 };
+
+  beforeAll(async () => {
     const root = join(tmp, 'single');
     for (let c = 0; c < 2; c++) for (let i = 0; i < 30; i++) await writeAt(root, `class${c}/img${String(i).padStart(2, '0')}.png`, pngOf(28, 28, 1, c * 100 + i).bytes);
-    const one = (await settled((await services.call('datasets.import', { path: root, format: 'imagefolder' })).jobId)).result as DatasetSummary;
+    one = (await settled((await services.call('datasets.import', { path: root, format: 'imagefolder' })).jobId)).result as DatasetSummary;
+    m = (await settled((await services.call('models.train', { datasetId: one.id, arch: 'mlp', epochs: 1, seed: 0, budget: 'epochs' })).jobId)).result as ModelInfo;
+    carve = (m.lineage as { heldOut: { indices: number[] } }).heldOut.indices;
+    // the only split, scored whole (to curate it): Compare and Retrain read the carve out of it
+    const s = await services.call('scoring.start', { modelId: m.id, datasetId: one.id, split: 'train', scheme: SCHEME, maxSteps: 3, seed: 0 });
+    run = (await settled(s.jobId)).result as ScoringRunSummary;
+  }, 120_000);
+
+  it('keeps a seeded, class-stratified held-out carve, recorded in the lineage, and evaluates on it only', async () => {
     expect(one.splits.map((s) => s.name)).toEqual(['train']);
-    const m = (await settled((await services.call('models.train', { datasetId: one.id, arch: 'mlp', epochs: 1, seed: 0, budget: 'epochs' })).jobId)).result as ModelInfo;
     const l = m.lineage as { heldOut: { split: string; indices: number[]; seed: number; share: number }; trainCount: number; valCount: number };
     expect(l.heldOut).toMatchObject({ split: 'train', seed: 0, share: 0.2 });
     expect(l.heldOut.indices).toHaveLength(12); // 6 of each class
@@ -168,6 +194,43 @@ describe('a dataset with a single split', () => {
     const r = (await settled((await services.call('models.evaluate', { modelId: m.id, datasetId: one.id, split: 'train' })).jobId)).result as EvalResult;
     expect(r.count).toBe(12);
     expect(r.images).toBe('held-out carve of train');
+  }, 120_000);
+
+  it('Compare on the only split evaluates on the held-out carve: figures of the carve\'s images only', async () => {
+    const cmp = await services.call('curation.compare', { modelIds: [m.id], datasetId: one.id, split: 'train' });
+    expect(cmp.images).toBe('held-out carve of train (12 images)');
+    expect(cmp.warnings).toBeUndefined();
+    const cols = await services.call('scoring.scores', { runId: run.id });
+    const inCarve = Array.from(cols.index, (_, k) => k).filter((k) => carve.includes(cols.index[k]));
+    expect(inCarve).toHaveLength(12);
+    const row = cmp.rows[0];
+    expect(row.runId).toBe(run.id);
+    expect(row.robustRatio).toBe(inCarve.filter((k) => cols.robust[k]).length / 12);
+    expect(row.testAccuracy).toBe(inCarve.filter((k) => cols.cleanPred[k] === cols.label[k]).length / 12);
+    expect(row.curve).toHaveLength(3);
+    expect(row.curve[2]).toBe(row.robustRatio);
+  });
+
+  it('Retrain evaluates M, M_R and M_C on the held-out carve, which M_R and M_C never train on', async () => {
+    const set = await services.call('curation.save', { runId: run.id, name: 'all', rules: KEEP_ALL });
+    expect(set.total).toBe(60);
+    const { jobId } = await services.call('curation.retrain', { setId: set.id, sourceModelId: m.id, control: true });
+    const r = (await settled(jobId)).result as RetrainResult;
+    expect(r.evaluation).toEqual({ split: 'train', images: 'held-out carve of train (12 images)' });
+    expect(r.warnings).toBeUndefined();
+    const labels = services.app.requireWorkspace().datasets.labels(one.id, 'train');
+    const perClass = (idx: number[]) => [0, 1].map((c) => idx.filter((i) => labels[i] === c).length);
+    const trained = [r.mr, r.mc as ModelInfo].map((x) => (x.lineage as { indices: number[] }).indices);
+    for (const idx of trained) {
+      expect(idx.filter((i) => carve.includes(i))).toEqual([]);
+      expect(perClass(idx)).toEqual([24, 24]);
+    }
+    expect(r.runs.M).toBe(run.id); // M's curation run is its evaluation run: the carve is read out of it
+    const cmp = await services.call('curation.compare', { modelIds: [m.id, r.mr.id, (r.mc as ModelInfo).id], datasetId: one.id, split: 'train' });
+    expect(cmp.images).toBe('held-out carve of train (12 images)');
+    expect(cmp.rows.map((x) => x.runId)).toEqual([r.runs.M, r.runs.MR, r.runs.MC]);
+    for (const row of cmp.rows) expect(row.robustRatio).not.toBeNull();
+    expect(Object.keys(cmp.mcnemar).sort()).toEqual(['M_R_vs_M_C', 'M_vs_M_C', 'M_vs_M_R']);
   }, 120_000);
 });
 
@@ -248,5 +311,13 @@ describe('rpr eval: the lineage follows the model file', () => {
       expect(r.stdout).toMatch(/accuracy \d+\.\d\d% on the held-out carve of train \(12 images/);
       expect(r.stderr).not.toMatch(/lineage unknown/);
     }
-  }, 120_000);
+    // rpr retrain on it: M_R and M_C trained without the carve, all three compared on it
+    const score = await rpr('score', '--data', root, '--split', 'train', '--model', join(tmp, 'm-single', 'model.json'), '--max-steps', '3', '--workspace', ws, '--json', join(tmp, 'single.json'));
+    if (score.code !== 0) throw new Error(score.stderr);
+    const rt = await rpr('retrain', '--scores', join(tmp, 'single-scores.csv'), '--min-steps', '0', '--keep-misclassified', '--workspace', ws);
+    if (rt.code !== 0) throw new Error(rt.stderr);
+    expect(rt.stdout).toMatch(/^evaluated on held-out carve of train \(12 images\)$/m);
+    for (const label of ['M', 'M_R', 'M_C']) expect(rt.stdout).toMatch(new RegExp(`^${label} +accuracy \\d+\\.\\d\\d%.* trained on \\d+ images \\(\\+ \\d+ validation\\)$`, 'm'));
+    expect(rt.stdout).toMatch(/^McNemar M_vs_M_R: p [=<] /m);
+  }, 180_000);
 });

@@ -193,6 +193,11 @@ describe('Curate view', () => {
     await w.find('[data-testid="retrain-button"]').trigger('submit');
     await flush();
     expect(client.calls.find((c) => c.name === 'curation.retrain')?.input).toEqual({ setId: 'set2', sourceModelId: 'm1', control: false });
+    // the finished retrain says what it scored on and shows the source model's lineage-unknown warning
+    client.emit('job.finished', { jobId: 'r1', kind: 'retrain', status: 'done', result: { mr: useModels().list[0], mc: null, runs: { M: 'a', MR: 'b', MC: null }, evaluation: { split: 'train', images: 'held-out carve of train (12 images)' }, warnings: ['lineage unknown: model M was trained before training lineage was recorded, so nothing proves it never saw these images'] } });
+    await flush();
+    expect(w.find('[data-testid="retrain-evaluated"]').text()).toContain('scored on the held-out carve of train (12 images)');
+    expect(w.find('[data-testid="retrain-warning"]').text()).toMatch(/^lineage unknown: model M was trained before/);
     w.unmount();
   });
 });
@@ -225,5 +230,23 @@ describe('Compare view', () => {
     expect(w.find('[data-testid="composition-count-M"]').text()).toBe('90 (+ 10 validation)');
     expect(w.find('[data-testid="composition-count-M_C"]').text()).toBe('unknown');
     expect(w.find('[data-testid="spread"]').text()).toContain('73.0% [70.0%, 76.0%]');
+  });
+
+  it('on a dataset without a test split, says the comparison is on the held-out carve', async () => {
+    const { pinia, client } = await setup();
+    client.handlers['curation.compare'] = () => ({
+      images: 'held-out carve of train (12 images)',
+      rows: [{ label: 'M', modelId: 'm1', runId: 'r', testAccuracy: 0.75, robustRatio: 0.5, robustRatioCI95: [0.2, 0.8] as [number, number], perClassRobustRatio: [], curve: [0.5], trainingSet: { source: 'single train split (held-out carve excluded)', count: 43, validation: 5, classCounts: [22, 21] } }],
+      mcnemar: {},
+    });
+    await seed();
+    const w = mount(CompareView, { global: { plugins: [pinia] } });
+    await flush();
+    await w.find('[data-testid="compare-button"]').trigger('submit');
+    await flush();
+    expect(w.find('[data-testid="compare-images"]').text()).toMatch(/^Evaluated on the held-out carve of train \(12 images\): the images none of these models trained on/);
+    expect(w.find('[data-testid="compare-table"] thead').text()).toContain('Accuracy');
+    expect(w.find('[data-testid="compare-table"] thead').text()).not.toContain('Test accuracy');
+    expect(w.find('[data-testid="composition-count-M"]').text()).toBe('43 (+ 5 validation)');
   });
 });

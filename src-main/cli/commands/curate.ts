@@ -111,11 +111,14 @@ export const retrainCommand: Command = {
       io.err(`curated set ${set.name} v${set.version}: ${set.total} images (${set.classCounts.join(' ')})`);
       const r = await followJob(services, 'retrain', jobId, io);
       const ids = [sourceModelId, r.mr.id, ...(r.mc ? [r.mc.id] : [])];
-      const cmp = await services.call('curation.compare', { modelIds: ids, datasetId: set.datasetId, split: 'test' });
-      for (const row of cmp.rows) io.out(`${row.label.padEnd(4)} test accuracy ${fmt(row.testAccuracy)}  robust ${fmt(row.robustRatio)} [${fmt(row.robustRatioCI95?.[0] ?? null)}, ${fmt(row.robustRatioCI95?.[1] ?? null)}]  trained on ${trainedOn(row.trainingSet)}`);
+      // the split the retrain scored on: test, or the one split of a dataset without it (compared on its held-out carve)
+      const cmp = await services.call('curation.compare', { modelIds: ids, datasetId: set.datasetId, split: r.evaluation?.split ?? 'test' });
+      for (const w of new Set([...(r.warnings ?? []), ...(cmp.warnings ?? [])])) io.err(`warning: ${w}`);
+      io.out(`evaluated on ${cmp.images ?? 'split test'}`);
+      for (const row of cmp.rows) io.out(`${row.label.padEnd(4)} accuracy ${fmt(row.testAccuracy)}  robust ${fmt(row.robustRatio)} [${fmt(row.robustRatioCI95?.[0] ?? null)}, ${fmt(row.robustRatioCI95?.[1] ?? null)}]  trained on ${trainedOn(row.trainingSet)}`);
       for (const [pair, p] of Object.entries(cmp.mcnemar)) io.out(`McNemar ${pair}: ${pClause(p)}`);
       const json = str(args, 'json');
-      if (json) writeJsonFile(json, { set, ...cmp });
+      if (json) writeJsonFile(json, { set, ...cmp, ...(r.warnings ? { warnings: [...new Set([...r.warnings, ...(cmp.warnings ?? [])])] } : {}) });
       return 0;
     } finally {
       await services.close();
