@@ -304,6 +304,21 @@ export function registerModel(app: AppState, a: Pick<CallArgs<'models.import'>, 
   return info;
 }
 
+/**
+ * An imported model of unknown lineage takes the lineage carried by its weights (a workspace
+ * model with the same hash, or its folder's rpr.json), when there is one now.
+ */
+export function adoptLineage(app: AppState, m: ModelInfo): ModelInfo {
+  if (lineageOf(m) || m.arch !== 'imported') return m;
+  const ws = app.requireWorkspace();
+  const carried = carriedLineage(ws, m.hash, m.format === 'savedmodel' ? null : readRprJson(dirname(m.path)), m.datasetId ?? '');
+  if (!carried) return m;
+  const next: ModelInfo = { ...m, lineage: { ...carried.lineage, importedFrom: (m.lineage as { importedFrom?: string }).importedFrom, lineageFrom: carried.from } };
+  ws.models.insert(next);
+  app.events.emit('models.changed', {});
+  return next;
+}
+
 /** rpr.json of a model folder, or null when it has none or it does not parse. */
 function readRprJson(dir: string): unknown {
   try {

@@ -160,6 +160,13 @@ describe('the leak is refused through the services (IPC)', () => {
     const copy = await services.call('models.import', { path: model.path, datasetId: ds.id });
     expect(copy.lineage).toMatchObject({ version: 1, split: 'train', datasetId: ds.id, importedFrom: model.path });
     await expect(services.call('models.evaluate', { modelId: copy.id, datasetId: ds.id, split: 'train' })).rejects.toThrow(/trained on split "train".*evaluate on split "test" instead/);
+    // an import made before lineages followed the weights takes it when the file is met again
+    const exported = (await services.call('models.export', { modelId: model.id, path: join(tmp, 'exported') })).path;
+    const ws = services.app.requireWorkspace();
+    ws.models.insert({ ...copy, id: 'mdl_stale', config: { importedFrom: join(exported, 'model.json') }, lineage: { importedFrom: join(exported, 'model.json') } });
+    const again = await services.call('models.ensureImported', { path: join(exported, 'model.json'), datasetId: ds.id });
+    expect([again.reused, again.model.id]).toEqual([true, 'mdl_stale']);
+    expect(ws.models.get('mdl_stale').lineage).toMatchObject({ version: 1, split: 'train', datasetId: ds.id, importedFrom: join(exported, 'model.json') });
     const imported = await services.call('models.import', { path: join(foreignModel(), 'model.json'), datasetId: ds.id });
     expect(imported.lineage).toEqual({ importedFrom: join(tmp, 'foreign', 'model.json') });
     const r = (await settled((await services.call('models.evaluate', { modelId: imported.id, datasetId: ds.id, split: 'test' })).jobId)).result as EvalResult;
