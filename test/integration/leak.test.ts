@@ -8,7 +8,8 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CuratedSetInfo, DatasetSummary, EvalResult, RetrainResult, JobInfo, ModelInfo, ScoringRunSummary } from '../../src-main/contract/types';
+import type { CuratedSetInfo, DatasetSummary, EvalResult, JobInfo, ModelInfo, ScoringRunSummary } from '../../src-main/contract/types';
+import type { RetrainResult } from '../../src-main/contract/job-results';
 import { createServices, type Services } from '../../src-main/services/index';
 import { pngOf, writeAt } from '../helpers/fixtures';
 import { MNIST_SMALL, PROJECT_ROOT } from '../helpers/paths';
