@@ -304,7 +304,7 @@ describe('score → curate → export → retrain → compare in the browser', (
       const comp = await page.getByTestId('composition').locator('tbody tr').allTextContents();
       expect(comp).toHaveLength(3);
       // trained on: the saved set less its validation carve, which is shown beside it
-      const mr = /(\d+) \(\+ (\d+) validation\)/.exec(comp.find((t) => t.startsWith('M_R')) ?? '');
+      const mr = /^(\d+) \(\+ (\d+) validation\)$/.exec((await text('composition-count-M_R')).trim());
       expect(mr).not.toBeNull();
       expect(Number(mr![1]) + Number(mr![2])).toBe(savedTotal);
       expect(Number(mr![2])).toBeGreaterThan(0);
