@@ -18,6 +18,10 @@ export interface RetrainResult {
   mr: ModelInfo;
   mc: ModelInfo | null;
   runs: { M: string; MR: string; MC: string | null };
+  /** the split M, M_R and M_C were scored on, and the images compared ("split test", or its held-out carve on a dataset without a test split) */
+  evaluation?: { split: string; images: string };
+  /** the evaluated models whose lineage is unknown (as Compare says) */
+  warnings?: string[];
 }
 
 /** The result of a finished job, by its kind. */

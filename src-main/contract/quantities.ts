@@ -1,6 +1,7 @@
 /**
- * Progress amounts for people, shared by the CLI and the renderer: a job counting bytes (a CSV
- * or download read as a stream) shows megabytes, not a 9-digit count. Pure.
+ * Quantities for people, shared by the CLI, the reports and the renderer: a job counting bytes (a
+ * CSV or download read as a stream) shows megabytes, not a 9-digit count; a p-value that
+ * underflows shows "< 1e-300", not "0.00". Pure.
  */
 
 /** "12.3 MB", "840 kB", "512 bytes" (powers of 1000, as file managers show sizes). */
@@ -33,4 +34,20 @@ export function formatRate(rate: number, unit: string): string | null {
   if (unit === 'stages') return null;
   const r = rate >= 1000 ? `${(rate / 1000).toFixed(1)}k` : rate >= 10 ? rate.toFixed(0) : rate.toFixed(1);
   return `${r} ${unit}/s`;
+}
+
+/**
+ * A p-value as text: "0.012" from 0.001 up, "2.50e-7" below, and below 1e-300 (or underflowed to
+ * 0, as McNemar's exact p does on large sets) "< 1e-300", never "0.00" or "0.0e+0".
+ */
+export function formatP(p: number): string {
+  if (!(p >= 1e-300)) return '< 1e-300';
+  if (p >= 0.001) return p.toFixed(3);
+  return p.toExponential(2);
+}
+
+/** "p = 0.012", "p = 2.50e-7", or "p < 1e-300" when the p-value underflows. */
+export function pClause(p: number): string {
+  const t = formatP(p);
+  return t.startsWith('<') ? `p ${t}` : `p = ${t}`;
 }

@@ -357,12 +357,19 @@ export interface ComparisonRow {
   robustRatioCI95: [number, number] | null;
   perClassRobustRatio: number[];
   curve: number[];
-  trainingSet: { source: string; count: number; classCounts: number[] };
+  /**
+   * The images the model's weights were fitted on, from its lineage: `count` and `classCounts`
+   * exclude the validation carve (`validation` images, which only chose the weights); null and []
+   * when the lineage is unknown.
+   */
+  trainingSet: { source: string; count: number | null; validation: number | null; classCounts: number[] };
 }
 
 export interface Comparison {
   /** models whose training lineage is unknown: their figures carry this warning */
   warnings?: string[];
+  /** the images compared on: "split test", or "held-out carve of train (12 images)" on a dataset without a test split */
+  images?: string;
   rows: ComparisonRow[];
   /** McNemar p-values on paired robust flags, key 'M_vs_M_R' etc. */
   mcnemar: Record<string, number>;

@@ -111,12 +111,12 @@ export function curate(
 
 /**
  * The control arm M_C: perClassCounts[c] images of class c drawn uniformly (not filtered by
- * robustness) from all images, labels[i] being the label of image i; indices ascending.
- * Stream (seed, 'control', classId, 0).
+ * robustness) from all images (or the `eligible` ones: a held-out carve is never drawn),
+ * labels[i] being the label of image i; indices ascending. Stream (seed, 'control', classId, 0).
  */
-export function randomBalancedSubset(labels: ArrayLike<number>, perClassCounts: readonly number[], seed: number): number[] {
+export function randomBalancedSubset(labels: ArrayLike<number>, perClassCounts: readonly number[], seed: number, eligible?: (index: number) => boolean): number[] {
   const byClass: number[][] = perClassCounts.map(() => []);
-  for (let i = 0; i < labels.length; i++) byClass[labels[i]]?.push(i);
+  for (let i = 0; i < labels.length; i++) if (!eligible || eligible(i)) byClass[labels[i]]?.push(i);
   const out: number[] = [];
   perClassCounts.forEach((want, classId) => {
     const have = byClass[classId].length;

@@ -1,20 +1,22 @@
 /**
  * Curation: rules over a scoring run, saved as versioned sets; export; retrain the source
  * model's recipe on a set (M_R) and on a random class-balanced control of the same size (M_C);
- * compare the models on the test split.
+ * compare the models on the test split (or the held-out carve of a dataset without one).
  */
 import type { CallArgs, CallResults } from '../contract/calls';
 import type { RetrainResult } from '../contract/job-results';
-import type { ArchName, Comparison, ComparisonRow, CuratedSetInfo, CurationPreview, CurationRules, ModelInfo, OverrideMode, ScoringRunSummary } from '../contract/types';
+import type { ArchName, Comparison, ComparisonRow, CuratedSetInfo, CurationPreview, CurationRules, ModelInfo, OverrideMode, RunStats, ScoringRunSummary } from '../contract/types';
 import { curate, randomBalancedSubset } from '../core/curation';
 import { ConflictError, RequestError } from '../core/errors';
-import { mcnemar } from '../core/stats/index';
+import { mcnemar, runStats } from '../core/stats/index';
+import type { ImageResult } from '../core/scheduler';
 import type { AppState } from './app-state';
 import { overridesFor } from './browse-service';
 import { checkExportTarget, exportImages, type ExportItem, type ImageSource } from './export';
 import type { JobContext } from './jobs';
 import { parseBudget } from '../core/budget';
-import { checkEvaluation, checkTrainableRun } from './lineage';
+import { checkEvaluation, checkTrainableRun, evaluationImages, heldOutCarve, imagesLabel, lineageOf, type EvaluationImages } from './lineage';
+import { seenTest, type TrainingLineage } from '../core/lineage';
 import { trainModel } from './models-service';
 import { findCompletedRun, prepareRun, runScoring } from './scoring-service';
 
@@ -135,6 +137,10 @@ export async function retrain(app: AppState, setId: string, sourceModelId: strin
     ...(parsed ? { budget: parsed } : {}),
     ...(parsed?.kind === 'equal-steps' && cfg.updates ? { referenceUpdates: cfg.updates } : {}),
   };
+  // the images M, M_R and M_C are evaluated on (the test split, or the held-out carve of a dataset
+  // without one, which M_R and M_C never train on); refused before any training when M saw them
+  const evaluation = retrainEvaluation(app, set, source);
+  const held = evaluation.indices ? new Set(evaluation.indices) : null;
   const members = ws.curated.members(setId);
   const stage = (name: string) => (done: number, total: number, extra?: Parameters<JobContext['progress']>[2]) => ctx.progress(done, total, { ...extra, message: name });
   const split = run.split;
@@ -142,18 +148,49 @@ export async function retrain(app: AppState, setId: string, sourceModelId: strin
   let mc: ModelInfo | null = null;
   if (control) {
     const labels = ws.datasets.labels(set.datasetId, run.split);
-    const subset = randomBalancedSubset(labels, set.classCounts, set.rules.seed);
+    // M_R trains on the set less the held-out carve: the control matches those counts and never draws the carve
+    const counts = held ? classCountsOf(members.filter((i) => !held.has(i)), labels, set.classCounts.length) : set.classCounts;
+    const subset = randomBalancedSubset(labels, counts, set.rules.seed, held ? (i) => !held.has(i) : undefined);
     mc = await trainModel(app, { ...recipe, split, name: `M_C: ${source.name} on a random balanced ${subset.length}`, indices: subset, source: { kind: 'control', controlFor: set.id, curatedSet: `${set.name} v${set.version}` }, lineage: { role: 'M_C', controlFor: set.id, curatedSet: `${set.name} v${set.version}`, sourceModelId } }, { signal: ctx.signal, progress: stage('training M_C') });
   }
-  const scoreOnTest = async (model: ModelInfo, label: string) => {
-    const req = { modelId: model.id, datasetId: set.datasetId, split: 'test', scheme: run.scheme, maxSteps: run.maxSteps, seed: run.seed };
+  // every score is an evaluation: through the same door as Compare (refused on seen images, warned when the lineage is unknown)
+  const ds = ws.datasets.get(set.datasetId);
+  const warnings = [...evaluation.warnings];
+  for (const m of [mr, mc]) {
+    const w = m ? checkEvaluation(ds, m, evaluation.split, evaluation.indices).warning : null;
+    if (w) warnings.push(w);
+  }
+  // a run scores the whole split; Compare reads the held-out carve out of it
+  const scoreOn = async (model: ModelInfo, label: string) => {
+    const req = { modelId: model.id, datasetId: set.datasetId, split: evaluation.split, scheme: run.scheme, maxSteps: run.maxSteps, seed: run.seed };
     const done = findCompletedRun(app, req);
     if (done) return done.id;
     const r = await prepareRun(app, req);
-    return (await runScoring(app, r.id, { signal: ctx.signal, progress: stage(`scoring ${label} on test`) })).id;
+    return (await runScoring(app, r.id, { signal: ctx.signal, progress: stage(`scoring ${label} on ${evaluation.split}`) })).id;
   };
-  const runs = { M: await scoreOnTest(source, 'M'), MR: await scoreOnTest(mr, 'M_R'), MC: mc ? await scoreOnTest(mc, 'M_C') : null };
-  return { mr, mc, runs };
+  const runs = { M: await scoreOn(source, 'M'), MR: await scoreOn(mr, 'M_R'), MC: mc ? await scoreOn(mc, 'M_C') : null };
+  return { mr, mc, runs, evaluation: { split: evaluation.split, images: evaluation.label }, ...(warnings.length ? { warnings } : {}) };
+}
+
+/**
+ * What a retrain evaluates M, M_R and M_C on: the test split, or, on a dataset without one, the
+ * held-out carve of the curated split (trainModel keeps it out of M_R and M_C). Refused (before
+ * any training) when the source model saw those images; its lineage-unknown warning otherwise.
+ */
+export function retrainEvaluation(app: AppState, set: CuratedSetInfo, source: ModelInfo): EvaluationImages & { warnings: string[] } {
+  const ws = app.requireWorkspace();
+  const ds = ws.datasets.get(set.datasetId);
+  const split = ws.runs.get(set.runId).split;
+  const carve = heldOutCarve(ws, ds, split);
+  const target: EvaluationImages = carve ? { split, indices: carve.indices, label: imagesLabel(split, carve.indices) } : { split: 'test', indices: null, label: imagesLabel('test', null) };
+  const check = checkEvaluation(ds, source, target.split, target.indices);
+  return { ...target, warnings: check.warning ? [check.warning] : [] };
+}
+
+function classCountsOf(indices: readonly number[], labels: ArrayLike<number>, classes: number): number[] {
+  const counts = new Array<number>(classes).fill(0);
+  for (const i of indices) counts[labels[i]]++;
+  return counts;
 }
 
 function roleOf(m: ModelInfo): string {
@@ -172,9 +209,28 @@ export function compareModels(app: AppState, modelIds: string[], datasetId: stri
   const ws = app.requireWorkspace();
   const runs = ws.runs.list(datasetId).filter((r) => r.split === split && r.status === 'done' && r.shard === null);
   const models = modelIds.map((id) => ws.models.get(id));
-  // a comparison is an evaluation: refused when any model saw images of this split
+  // a comparison is an evaluation: on the held-out carve when the models trained on this split of a
+  // dataset without a test split (as Evaluate), refused when any model saw the images compared
   const ds = ws.datasets.get(datasetId);
-  const warnings = models.map((m) => checkEvaluation(ds, m, split, null).warning).filter((w): w is string => w !== null);
+  const target = evaluationImages(ds, models, split);
+  const warnings = models.map((m) => checkEvaluation(ds, m, split, target.indices).warning).filter((w): w is string => w !== null);
+  const scoresOf = new Map<string, ReturnType<typeof ws.runs.scores>>(); // each run's scores read once
+  const flags = (runId: string) => {
+    let s = scoresOf.get(runId);
+    if (!s) scoresOf.set(runId, (s = ws.runs.scores(runId)));
+    return s;
+  };
+  const carve = target.indices ? new Set(target.indices) : null;
+  // a run covers the whole split: on a carve, its figures are those of the carve's images
+  const statsOf = (run: ScoringRunSummary | null): RunStats | null => {
+    if (!run?.stats || !carve) return run?.stats ?? null;
+    const s = flags(run.id);
+    const results: ImageResult[] = [];
+    for (let k = 0; k < s.index.length; k++) {
+      if (carve.has(s.index[k])) results.push({ index: s.index[k], label: s.label[k], steps: s.steps[k], robust: !!s.robust[k], cleanPred: s.cleanPred[k], cleanConf: s.cleanConf[k], foolPred: s.foolPred[k], foolUpper: s.foolUpper[k] });
+    }
+    return results.length === carve.size ? runStats(results, ds.classNames.length, run.maxSteps, { predictions: 0, elapsedMs: 0 }) : null;
+  };
   // a run belongs to a model by content: the same weights imported twice share their runs
   const of = (r: ScoringRunSummary, i: number) => r.modelId === modelIds[i] || r.modelHash === models[i].hash;
   // parameter sets in order of first appearance (newest first), scored by how many models have them
@@ -186,23 +242,28 @@ export function compareModels(app: AppState, modelIds: string[], datasetId: stri
   const several = modelIds.length > 1;
   const rows: ComparisonRow[] = models.map((m, i) => {
     const run = chosen[i];
-    const lineage = m.lineage as { count?: number; trainCount?: number; valCount?: number; curatedSet?: string; curatedSetId?: string; controlFor?: string; dataset?: string };
-    const trainSize = (lineage.trainCount ?? 0) + (lineage.valCount ?? 0) || lineage.count || 0;
+    const stats = statsOf(run);
+    const lineage = m.lineage as { curatedSet?: string; curatedSetId?: string; controlFor?: string };
+    const known = lineageOf(m);
     const role = roleOf(m);
     return {
       label: role === 'M' ? (several ? 'M' : m.name) : role,
       modelId: m.id,
       runId: run?.id ?? null,
-      testAccuracy: run?.stats?.accuracy ?? m.metrics.testAccuracy ?? null,
-      robustRatio: run?.stats?.robustRatio ?? null,
-      robustRatioCI95: run?.stats?.robustRatioCI95 ?? null,
-      perClassRobustRatio: run?.stats?.perClassRobustRatio ?? [],
-      curve: run?.stats?.curve ?? [],
-      trainingSet: {
-        source: lineage.curatedSetId ? `curated set ${lineage.curatedSet ?? lineage.curatedSetId}` : lineage.controlFor ? `random class-balanced control for ${lineage.curatedSet ?? lineage.controlFor}` : `${lineage.dataset ?? 'dataset'} train split`,
-        count: trainSize,
-        classCounts: trainingClassCounts(app, m),
-      },
+      testAccuracy: stats?.accuracy ?? (split === 'test' ? (m.metrics.testAccuracy ?? null) : null),
+      robustRatio: stats?.robustRatio ?? null,
+      robustRatioCI95: stats?.robustRatioCI95 ?? null,
+      perClassRobustRatio: stats?.perClassRobustRatio ?? [],
+      curve: stats?.curve ?? [],
+      // the images the weights were fitted on: the validation carve (which only chose them) is not counted
+      trainingSet: known
+        ? {
+            source: lineage.curatedSetId ? `curated set ${lineage.curatedSet ?? lineage.curatedSetId}` : lineage.controlFor ? `random class-balanced control for ${lineage.curatedSet ?? lineage.controlFor}` : `${known.dataset} ${known.split} split${known.heldOut ? ' (held-out carve excluded)' : ''}`,
+            count: known.trainCount,
+            validation: known.valCount,
+            classCounts: trainedClassCounts(app, m, known),
+          }
+        : { source: 'lineage unknown: the images it trained on are not recorded', count: null, validation: null, classCounts: [] },
     };
   });
   // labels must be unique keys (two M_R rows: M_R, M_R#2)
@@ -213,12 +274,7 @@ export function compareModels(app: AppState, modelIds: string[], datasetId: stri
     if (n > 1) row.label = `${row.label}#${n}`;
   }
   const mc: Record<string, number> = {};
-  const scoresOf = new Map<string, ReturnType<typeof ws.runs.scores>>(); // each run's scores read once
-  const flags = (runId: string) => {
-    let s = scoresOf.get(runId);
-    if (!s) scoresOf.set(runId, (s = ws.runs.scores(runId)));
-    return s;
-  };
+  const paired = (f: ReturnType<typeof ws.runs.scores>) => (carve ? f.robust.filter((_, k) => carve.has(f.index[k])) : f.robust);
   for (let i = 0; i < rows.length; i++) {
     for (let j = i + 1; j < rows.length; j++) {
       const a = chosen[i];
@@ -227,27 +283,28 @@ export function compareModels(app: AppState, modelIds: string[], datasetId: stri
       const fa = flags(a.id);
       const fb = flags(b.id);
       if (fa.index.length !== fb.index.length || fa.index.some((x, k) => x !== fb.index[k])) continue;
-      mc[`${rows[i].label}_vs_${rows[j].label}`] = mcnemar(fa.robust, fb.robust).p;
+      mc[`${rows[i].label}_vs_${rows[j].label}`] = mcnemar(paired(fa), paired(fb)).p;
     }
   }
-  return { ...(warnings.length ? { warnings } : {}), rows, mcnemar: mc };
+  return { ...(warnings.length ? { warnings } : {}), images: target.label, rows, mcnemar: mc };
 }
 
-function trainingClassCounts(app: AppState, m: ModelInfo): number[] {
-  const ws = app.requireWorkspace();
-  const lineage = m.lineage as { curatedSetId?: string; controlFor?: string };
-  // a control M_C is drawn with the per-class counts of the set it controls for
-  const setId = lineage.curatedSetId ?? lineage.controlFor;
-  if (setId) {
-    try {
-      return ws.curated.get(setId).classCounts;
-    } catch {
-      return [];
-    }
-  }
-  if (!m.datasetId) return [];
+/**
+ * The per-class counts of the images a model trained on, its validation carve excluded: the
+ * lineage's own counts, else counted from its indices (or its whole split but the held-out
+ * carve) minus the validation indices; [] when its dataset is gone.
+ */
+function trainedClassCounts(app: AppState, m: ModelInfo, l: TrainingLineage): number[] {
+  const recorded = (m.lineage as { trainClassCounts?: unknown }).trainClassCounts;
+  if (Array.isArray(recorded) && recorded.every((c) => Number.isInteger(c))) return recorded as number[];
   try {
-    return ws.datasets.get(m.datasetId).splits.find((s) => s.name === 'train')?.classCounts ?? [];
+    const ws = app.requireWorkspace();
+    const labels = ws.datasets.labels(l.datasetId, l.split);
+    const counts = new Array<number>(ws.datasets.get(l.datasetId).classNames.length).fill(0);
+    const val = new Set(l.validation.indices);
+    const seen = seenTest(l, labels.length);
+    for (let i = 0; i < labels.length; i++) if (seen(i) && !val.has(i)) counts[labels[i]]++;
+    return counts;
   } catch {
     return [];
   }
@@ -271,6 +328,8 @@ export function curationHandlers(app: AppState) {
       const refusal = retrainRefusal(set, app.requireWorkspace().models.get(a.sourceModelId));
       if (refusal) throw new RequestError(refusal);
       checkTrainableRun(app, set.runId);
+      // the evaluation's refusal (the source model saw the images M_R would be compared on) before the job starts
+      retrainEvaluation(app, set, app.requireWorkspace().models.get(a.sourceModelId));
       const { jobId } = app.jobs.launch('retrain', `Retrain on ${set.name} v${set.version}${a.control ? ' (+ control)' : ''}`, (ctx) => retrain(app, a.setId, a.sourceModelId, a.control, ctx, { budget: a.budget, epochs: a.epochs }), { call: 'curation.retrain', input: a });
       return { jobId };
     },

@@ -13,7 +13,7 @@ import type { ScoreRow } from '../core/scores-csv';
 import type { AppState } from './app-state';
 import { describeCalibration, ensureCalibrated } from './calibration';
 import { checkTrainableRun } from './lineage';
-import { inspectModel, registerModel } from './models-service';
+import { adoptLineage, inspectModel, registerModel } from './models-service';
 import { saveCuratedSet } from './curation-service';
 import { findCompletedRun, prepareRun } from './scoring-service';
 import { mergeShards, readScores, writeScoreOutputs } from './score-files';
@@ -118,7 +118,8 @@ async function ensureImported(app: AppState, a: CallArgs<'models.ensureImported'
     .requireWorkspace()
     .models.list()
     .find((m) => (m.config as { importedFrom?: string }).importedFrom === path && m.datasetId === a.datasetId && m.hash === checked.hash && (inputScale === undefined || JSON.stringify(m.inputScale) === JSON.stringify(inputScale)) && sameOnnx(m));
-  if (again) return { model: again, reused: true, ...found };
+  // an earlier import that knew no lineage takes the one it would get today
+  if (again) return { model: adoptLineage(app, again), reused: true, ...found };
   const model = registerModel(app, { datasetId: a.datasetId, inputScale, ...(onnx ? { onnx } : {}), ...(a.name ? { name: a.name } : {}) }, checked);
   return { model, reused: false, ...found };
 }

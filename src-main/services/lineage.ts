@@ -5,9 +5,11 @@
  * lineage is unknown (imported, or trained before lineage was recorded) is evaluated with a
  * warning.
  */
+import { createHash } from 'node:crypto';
 import type { DatasetSummary, ModelInfo, ScoringRunSummary } from '../contract/types';
 import { RefusedError } from '../core/errors';
-import { evaluationTarget, isKnownLineage, leakMessage, overlapCount, trainRefusal, type TrainingLineage } from '../core/lineage';
+import { evaluationTarget, HELD_OUT_SEED, HELD_OUT_SHARE, isKnownLineage, leakMessage, overlapCount, stratifiedCarve, trainRefusal, type HeldOutCarve, type TrainingLineage } from '../core/lineage';
+import type { Workspace } from '../store/workspace';
 import type { AppState } from './app-state';
 
 export function lineageOf(m: ModelInfo): TrainingLineage | null {
@@ -38,6 +40,40 @@ export function checkEvaluation(ds: DatasetSummary, m: ModelInfo, split: string,
   return { warning: null, lineage: l };
 }
 
+/**
+ * The held-out carve a training on `split` keeps out when the dataset has no test split (the
+ * images its evaluations use), or null when the dataset has one.
+ */
+export function heldOutCarve(ws: Workspace, ds: DatasetSummary, split: string): HeldOutCarve | null {
+  if (ds.splits.some((s) => s.name === 'test')) return null;
+  return { split, share: HELD_OUT_SHARE, seed: HELD_OUT_SEED, indices: stratifiedCarve(ws.datasets.labels(ds.id, split), HELD_OUT_SHARE, HELD_OUT_SEED) };
+}
+
+/** The images an evaluation uses: a whole split, or the held-out carve of one (indices). */
+export interface EvaluationImages {
+  split: string;
+  indices: number[] | null;
+  /** "split test", "held-out carve of train (12 images)" */
+  label: string;
+}
+
+export function imagesLabel(split: string, indices: ArrayLike<number> | null): string {
+  return indices ? `held-out carve of ${split} (${indices.length} images)` : `split ${split}`;
+}
+
+/**
+ * What an evaluation of several models on `split` runs on, as Evaluate does for one: the whole
+ * split, or, when a model trained on this split of a dataset without a test split, the held-out
+ * carve its training kept out (every model of the evaluation on the same images).
+ */
+export function evaluationImages(ds: DatasetSummary, models: ModelInfo[], split: string): EvaluationImages {
+  for (const m of models) {
+    const l = lineageOf(m);
+    if (l?.heldOut && l.datasetId === ds.id && l.heldOut.split === split) return { split, indices: l.heldOut.indices, label: imagesLabel(split, l.heldOut.indices) };
+  }
+  return { split, indices: null, label: imagesLabel(split, null) };
+}
+
 /** A scoring run's purpose: an evaluation, or a score of the model's own training images (for curation). */
 export function runPurpose(app: AppState, run: ScoringRunSummary): 'evaluation' | 'training-split' | 'unknown-lineage' {
   const ws = app.requireWorkspace();
@@ -59,4 +95,56 @@ export function checkTrainableRun(app: AppState, runId: string): void {
   const ds = ws.datasets.get(run.datasetId);
   const refusal = trainRefusal(run.split, ds.splits.some((s) => s.name === 'train'));
   if (refusal) throw new RefusedError(refusal);
+}
+
+/** What names a split's images in any workspace: its pixel file's and its labels' sha256. */
+export interface SplitIdentity {
+  pixelsSha256: string;
+  labelsSha256: string;
+  count: number;
+}
+
+export function splitIdentity(ws: Workspace, datasetId: string, split: string): SplitIdentity {
+  const labels = ws.datasets.labels(datasetId, split);
+  return { pixelsSha256: ws.datasets.splitSha256(datasetId, split), labelsSha256: createHash('sha256').update(labels).digest('hex'), count: labels.length };
+}
+
+/**
+ * The lineage a model file exported from this workspace carries in its rpr.json: the model's,
+ * with the identity of the split it trained on, so a workspace that imports the file (rpr eval,
+ * rpr score, Import) finds the same images whatever it calls them. Null when unknown.
+ */
+export function portableLineage(ws: Workspace, m: ModelInfo): Record<string, unknown> | null {
+  const l = lineageOf(m);
+  if (!l) return null;
+  try {
+    return { ...m.lineage, splitIdentity: splitIdentity(ws, l.datasetId, l.split) };
+  } catch {
+    return null; // the dataset it trained on is gone: nothing ties the lineage to images any more
+  }
+}
+
+/**
+ * The training lineage an imported model file keeps: that of a model of this workspace with the
+ * same weights (same content hash), else the one its rpr.json carries when the rpr.json names
+ * these weights and a split of a dataset of this workspace holds exactly the images it names
+ * (the dataset the import is for first). Null: lineage unknown.
+ */
+export function carriedLineage(ws: Workspace, hash: string, meta: unknown, datasetId: string): { lineage: Record<string, unknown>; from: string } | null {
+  const same = ws.models.list().filter((m) => m.hash === hash && isKnownLineage(m.lineage));
+  const own = same.find((m) => m.arch !== 'imported') ?? same[0];
+  if (own) return { lineage: { ...own.lineage }, from: `model ${own.id} of this workspace (same weights)` };
+  const file = meta as { hash?: unknown; lineage?: unknown } | null;
+  if (!file || file.hash !== hash || !isKnownLineage(file.lineage)) return null;
+  const l = file.lineage as TrainingLineage & { splitIdentity?: Partial<SplitIdentity> };
+  const want = l.splitIdentity;
+  if (!want || typeof want.pixelsSha256 !== 'string' || typeof want.labelsSha256 !== 'string') return null;
+  const datasets = ws.datasets.list().sort((a, b) => Number(b.id === datasetId) - Number(a.id === datasetId));
+  for (const ds of datasets) {
+    const s = ds.splits.find((x) => x.name === l.split);
+    if (!s || s.count !== want.count) continue;
+    const have = splitIdentity(ws, ds.id, s.name);
+    if (have.pixelsSha256 === want.pixelsSha256 && have.labelsSha256 === want.labelsSha256) return { lineage: { ...l, datasetId: ds.id, dataset: ds.name }, from: 'the model file\'s rpr.json' };
+  }
+  return null;
 }

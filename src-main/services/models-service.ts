@@ -1,18 +1,18 @@
 /** Models: train from the zoo, import, evaluate, export. Heavy work runs in engine workers. */
-import { cpSync, existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { CallArgs, CallResults } from '../contract/calls';
 import type { ArchName, EvalResult, ModelInfo } from '../contract/types';
 import { createHash } from 'node:crypto';
 import { budgetName, DEFAULT_PATIENCE, trainerSettings, type BudgetSpec, type TrainerSettings } from '../core/budget';
 import { CancelledError, InputError, RefusedError, RequestError } from '../core/errors';
-import { HELD_OUT_SEED, HELD_OUT_SHARE, stratifiedCarve, trainRefusal, type HeldOutCarve, type TrainingLineage } from '../core/lineage';
+import { trainRefusal, type HeldOutCarve, type TrainingLineage } from '../core/lineage';
 import type { InspectJobResult, TrainJobResult } from '../engine/protocol';
 import { newId, nowIso } from '../store/ids';
 import type { AppState } from './app-state';
 import { checkExportTarget } from './export';
 import type { JobContext } from './jobs';
-import { checkEvaluation, checkTrainableRun, lineageOf } from './lineage';
+import { carriedLineage, checkEvaluation, checkTrainableRun, heldOutCarve, lineageOf, portableLineage } from './lineage';
 import { registerOnnxModel } from './onnx-models';
 import { splitSource } from './sources';
 
@@ -74,7 +74,7 @@ export async function trainModel(app: AppState, req: TrainRequest, ctx: Pick<Job
   const budget: BudgetSpec = req.budget ?? { kind: 'epochs', epochs: req.epochs, patience: req.earlyStoppingPatience };
   const settings = settingsOf(req);
   // a dataset with a single split keeps a seeded, class-stratified carve of it for evaluation
-  const heldOut: HeldOutCarve | null = hasTest ? null : { split: trainSplit, share: HELD_OUT_SHARE, seed: HELD_OUT_SEED, indices: stratifiedCarve(ws.datasets.labels(ds.id, trainSplit), HELD_OUT_SHARE, HELD_OUT_SEED) };
+  const heldOut: HeldOutCarve | null = heldOutCarve(ws, ds, trainSplit);
   let indices = req.indices;
   if (heldOut) {
     const held = new Set(heldOut.indices);
@@ -201,6 +201,7 @@ export function modelHandlers(app: AppState) {
       const tmp = `${out}.tmp-rpr-${process.pid}`;
       try {
         cpSync(src, tmp, { recursive: true });
+        writeExportedLineage(tmp, portableLineage(app.requireWorkspace(), m));
         if (existsSync(out)) rmSync(out, { recursive: true });
         renameSync(tmp, out);
       } catch (err) {
@@ -280,6 +281,8 @@ export function registerModel(app: AppState, a: Pick<CallArgs<'models.import'>, 
     throw err;
   }
   const loaded = join(dir, statSync(source).isDirectory() ? (inspected.format === 'savedmodel' ? '' : 'model.json') : basename(source));
+  // the lineage follows the weights: a workspace model with the same hash, or the file's rpr.json
+  const carried = carriedLineage(ws, inspected.hash, readRprJson(dir), ds.id);
   const info: ModelInfo = {
     id,
     name: a.name ?? basename(srcDir),
@@ -290,7 +293,7 @@ export function registerModel(app: AppState, a: Pick<CallArgs<'models.import'>, 
     inputScale: a.inputScale ?? inspected.inputScale,
     datasetId: ds.id,
     config: { importedFrom: source },
-    lineage: { importedFrom: source },
+    lineage: carried ? { ...carried.lineage, importedFrom: source, lineageFrom: carried.from } : { importedFrom: source },
     hash: inspected.hash,
     createdAt: nowIso(),
     metrics: {},
@@ -299,4 +302,35 @@ export function registerModel(app: AppState, a: Pick<CallArgs<'models.import'>, 
   ws.models.insert(info);
   app.events.emit('models.changed', {});
   return info;
+}
+
+/**
+ * An imported model of unknown lineage takes the lineage carried by its weights (a workspace
+ * model with the same hash, or its folder's rpr.json), when there is one now.
+ */
+export function adoptLineage(app: AppState, m: ModelInfo): ModelInfo {
+  if (lineageOf(m) || m.arch !== 'imported') return m;
+  const ws = app.requireWorkspace();
+  const carried = carriedLineage(ws, m.hash, m.format === 'savedmodel' ? null : readRprJson(dirname(m.path)), m.datasetId ?? '');
+  if (!carried) return m;
+  const next: ModelInfo = { ...m, lineage: { ...carried.lineage, importedFrom: (m.lineage as { importedFrom?: string }).importedFrom, lineageFrom: carried.from } };
+  ws.models.insert(next);
+  app.events.emit('models.changed', {});
+  return next;
+}
+
+/** rpr.json of a model folder, or null when it has none or it does not parse. */
+function readRprJson(dir: string): unknown {
+  try {
+    return JSON.parse(readFileSync(join(dir, 'rpr.json'), 'utf8')) as unknown;
+  } catch {
+    return null;
+  }
+}
+
+/** An exported model folder's rpr.json gets the model's whole lineage (what rpr eval and Import read back). */
+function writeExportedLineage(dir: string, lineage: Record<string, unknown> | null): void {
+  const meta = readRprJson(dir);
+  if (!lineage || !meta || typeof meta !== 'object') return;
+  writeFileSync(join(dir, 'rpr.json'), JSON.stringify({ ...meta, lineage }, null, 2));
 }

@@ -39,6 +39,8 @@ export interface DatasetRepository {
   readImageIndices(id: string, split: string, indices: ArrayLike<number>): RawImages;
   image(id: string, split: string, index: number): ImageDetail;
   pixelsPath(id: string, split: string): string;
+  /** The sha256 of a split's pixel file, recorded at import (what ties a model's lineage to these images in any workspace). */
+  splitSha256(id: string, split: string): string;
   /** Re-hash every pixel file; returns problems found (empty = all good). */
   verify(id: string): string[];
 }
@@ -365,6 +367,10 @@ export function createDatasetRepository(ctx: StoreContext): DatasetRepository {
 
     pixelsPath(id, split) {
       return path.join(root, splitRow(id, split).pixels_file);
+    },
+
+    splitSha256(id, split) {
+      return splitRow(id, split).sha256;
     },
 
     verify(id) {

@@ -243,8 +243,13 @@ describe('rpr retrain', () => {
       expect(row.curve).toHaveLength(20);
     }
     expect(cmp.rows[0].testAccuracy).toBeCloseTo(trained.testAccuracy, 9);
-    expect(cmp.rows[1].trainingSet.count).toBe(cmp.set.total);
-    expect(cmp.rows[2].trainingSet.count).toBe(cmp.set.total);
+    // trained on: the curated set (and its control) less the validation carve
+    for (const row of cmp.rows.slice(1)) {
+      expect(row.trainingSet.count + row.trainingSet.validation).toBe(cmp.set.total);
+      expect(row.trainingSet.validation).toBeGreaterThan(0);
+      expect(row.trainingSet.classCounts.reduce((a: number, b: number) => a + b, 0)).toBe(row.trainingSet.count);
+    }
+    expect(r.stdout).toMatch(new RegExp(`^M_R .* trained on ${cmp.rows[1].trainingSet.count} images \\(\\+ ${cmp.rows[1].trainingSet.validation} validation\\)$`, 'm'));
     expect(Object.keys(cmp.mcnemar).sort()).toEqual(['M_R_vs_M_C', 'M_vs_M_C', 'M_vs_M_R']);
     expect(r.stdout).toMatch(/McNemar M_vs_M_R: p = /);
     // a workspace that only imported the model does not know its recipe

@@ -4,11 +4,12 @@
  * from a test-split run exits non-zero; rpr score of a finished identical run reuses it).
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DatasetSummary, EvalResult, JobInfo, ModelInfo, ScoringRunSummary } from '../../src-main/contract/types';
+import type { CuratedSetInfo, DatasetSummary, EvalResult, JobInfo, ModelInfo, ScoringRunSummary } from '../../src-main/contract/types';
+import type { RetrainResult } from '../../src-main/contract/job-results';
 import { createServices, type Services } from '../../src-main/services/index';
 import { pngOf, writeAt } from '../helpers/fixtures';
 import { MNIST_SMALL, PROJECT_ROOT } from '../helpers/paths';
@@ -20,6 +21,7 @@ let ds: DatasetSummary;
 let model: ModelInfo;
 let testRun: ScoringRunSummary;
 let trainRun: ScoringRunSummary;
+let retrained: { mr: ModelInfo; set: CuratedSetInfo };
 const SCHEME = { name: 'paper' as const, params: { k: 28 } };
 
 async function settled(jobId: string): Promise<JobInfo> {
@@ -35,6 +37,18 @@ function rpr(...args: string[]): Promise<{ code: number | null; stdout: string; 
   proc.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
   proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   return new Promise((ok) => proc.on('close', (code) => ok({ code, stdout, stderr })));
+}
+
+/** A copy of the model with one weight nudged and no rpr.json: weights no lineage names. */
+function foreignModel(): string {
+  const dir = join(tmp, 'foreign');
+  rmSync(dir, { recursive: true, force: true });
+  cpSync(join(model.path, '..'), dir, { recursive: true });
+  rmSync(join(dir, 'rpr.json'), { force: true });
+  const w = readFileSync(join(dir, 'weights.bin'));
+  w[0] ^= 1; // the lowest mantissa bit of the first float
+  writeFileSync(join(dir, 'weights.bin'), w);
+  return dir;
 }
 
 beforeAll(async () => {
@@ -101,25 +115,86 @@ describe('the leak is refused through the services (IPC)', () => {
     const set = await services.call('curation.save', { runId: trainRun.id, name: 'train-set', rules: { minSteps: 1, balance: { mode: 'all' }, seed: 0 } });
     const { jobId } = await services.call('curation.retrain', { setId: set.id, sourceModelId: model.id, control: false, budget: 'equal-steps' });
     const r = (await settled(jobId)).result as { mr: ModelInfo };
+    retrained = { mr: r.mr, set };
     expect((r.mr.config as { updates: number }).updates).toBe((model.config as { updates: number }).updates);
     expect((r.mr.config as { budget: string }).budget).toBe('equal-steps');
     expect((r.mr.lineage as { indices: number[] }).indices).toHaveLength(set.total);
   }, 120_000);
 
-  it('a model without lineage (imported) is evaluated with a warning', async () => {
-    const imported = await services.call('models.import', { path: model.path, datasetId: ds.id });
+  it('Retrain evaluates through the same door: the source model\'s lineage-unknown warning is in the result, as in Compare', async () => {
+    const ws = services.app.requireWorkspace();
+    // a model trained before lineage was recorded (migration 4 marks it so): same weights and recipe, lineage unknown
+    ws.models.insert({ ...model, id: 'mdl_old', name: 'old M', lineage: { datasetId: ds.id, split: 'train', count: 1000, lineageUnknown: true } });
+    const set = await services.call('curation.save', { runId: trainRun.id, name: 'old-set', rules: { minSteps: 1, balance: { mode: 'all' }, seed: 0 } });
+    const { jobId } = await services.call('curation.retrain', { setId: set.id, sourceModelId: 'mdl_old', control: false });
+    const r = (await settled(jobId)).result as RetrainResult;
+    expect(r.evaluation).toEqual({ split: 'test', images: 'split test' });
+    expect(r.warnings).toEqual([expect.stringMatching(/^lineage unknown: model old M was trained before training lineage was recorded/)]);
+    const cmp = await services.call('curation.compare', { modelIds: ['mdl_old', r.mr.id], datasetId: ds.id, split: 'test' });
+    expect(cmp.warnings).toEqual(r.warnings);
+  }, 120_000);
+
+  it('Compare counts the images each model trained on, its validation carve excluded (lineage unknown: said, not guessed)', async () => {
+    const ws = services.app.requireWorkspace();
+    const labels = ws.datasets.labels(ds.id, 'train');
+    type L = { trainCount: number; valCount: number; trainClassCounts: number[]; validation: { indices: number[] } };
+    const lm = model.lineage as unknown as L;
+    const lr = retrained.mr.lineage as unknown as L;
+    // a lineage without per-class counts: they are counted from its indices minus the validation carve
+    const { trainClassCounts: _dropped, ...bare } = model.lineage;
+    ws.models.insert({ ...model, id: 'mdl_nocounts', name: 'no counts', lineage: bare });
+    const foreign = await services.call('models.import', { path: join(foreignModel(), 'model.json'), datasetId: ds.id });
+    const cmp = await services.call('curation.compare', { modelIds: [model.id, retrained.mr.id, 'mdl_nocounts', foreign.id], datasetId: ds.id, split: 'test' });
+    expect(cmp.rows[0].trainingSet).toEqual({ source: `${ds.name} train split`, count: lm.trainCount, validation: lm.valCount, classCounts: lm.trainClassCounts });
+    expect(lm.trainCount + lm.valCount).toBe(1000);
+    expect(lm.valCount).toBeGreaterThan(0);
+    expect(cmp.rows[1].trainingSet).toEqual({ source: `curated set ${retrained.set.name} v${retrained.set.version}`, count: lr.trainCount, validation: lr.valCount, classCounts: lr.trainClassCounts });
+    expect(lr.trainCount + lr.valCount).toBe(retrained.set.total);
+    const valPerClass = new Array<number>(10).fill(0);
+    for (const i of lr.validation.indices) valPerClass[labels[i]]++;
+    expect(lr.trainClassCounts.map((c, k) => c + valPerClass[k])).toEqual(retrained.set.classCounts);
+    expect(cmp.rows[2].trainingSet).toMatchObject({ count: lm.trainCount, classCounts: lm.trainClassCounts });
+    expect(cmp.rows[3].trainingSet).toEqual({ source: expect.stringMatching(/lineage unknown/), count: null, validation: null, classCounts: [] });
+  });
+
+  it('an imported copy of a model keeps its lineage (same weights); a foreign model file (lineage unknown) is evaluated with a warning', async () => {
+    const copy = await services.call('models.import', { path: model.path, datasetId: ds.id });
+    expect(copy.lineage).toMatchObject({ version: 1, split: 'train', datasetId: ds.id, importedFrom: model.path });
+    await expect(services.call('models.evaluate', { modelId: copy.id, datasetId: ds.id, split: 'train' })).rejects.toThrow(/trained on split "train".*evaluate on split "test" instead/);
+    // an import made before lineages followed the weights takes it when the file is met again
+    const exported = (await services.call('models.export', { modelId: model.id, path: join(tmp, 'exported') })).path;
+    const ws = services.app.requireWorkspace();
+    ws.models.insert({ ...copy, id: 'mdl_stale', config: { importedFrom: join(exported, 'model.json') }, lineage: { importedFrom: join(exported, 'model.json') } });
+    const again = await services.call('models.ensureImported', { path: join(exported, 'model.json'), datasetId: ds.id });
+    expect([again.reused, again.model.id]).toEqual([true, 'mdl_stale']);
+    expect(ws.models.get('mdl_stale').lineage).toMatchObject({ version: 1, split: 'train', datasetId: ds.id, importedFrom: join(exported, 'model.json') });
+    const imported = await services.call('models.import', { path: join(foreignModel(), 'model.json'), datasetId: ds.id });
+    expect(imported.lineage).toEqual({ importedFrom: join(tmp, 'foreign', 'model.json') });
     const r = (await settled((await services.call('models.evaluate', { modelId: imported.id, datasetId: ds.id, split: 'test' })).jobId)).result as EvalResult;
     expect(r.warning).toMatch(/lineage unknown/);
   });
 });
 
 describe('a dataset with a single split', () => {
-  it('keeps a seeded, class-stratified held-out carve, recorded in the lineage, and evaluates on it only', async () => {
+  let one: DatasetSummary;
+  let m: ModelInfo;
+  let carve: number[];
+  let run: ScoringRunSummary;
+  const KEEP_ALL = { minSteps: 0, keepMisclassified: true, balance: { mode: 'all' as const }, seed: 0 };
+
+  beforeAll(async () => {
     const root = join(tmp, 'single');
     for (let c = 0; c < 2; c++) for (let i = 0; i < 30; i++) await writeAt(root, `class${c}/img${String(i).padStart(2, '0')}.png`, pngOf(28, 28, 1, c * 100 + i).bytes);
-    const one = (await settled((await services.call('datasets.import', { path: root, format: 'imagefolder' })).jobId)).result as DatasetSummary;
+    one = (await settled((await services.call('datasets.import', { path: root, format: 'imagefolder' })).jobId)).result as DatasetSummary;
+    m = (await settled((await services.call('models.train', { datasetId: one.id, arch: 'mlp', epochs: 1, seed: 0, budget: 'epochs' })).jobId)).result as ModelInfo;
+    carve = (m.lineage as { heldOut: { indices: number[] } }).heldOut.indices;
+    // the only split, scored whole (to curate it): Compare and Retrain read the carve out of it
+    const s = await services.call('scoring.start', { modelId: m.id, datasetId: one.id, split: 'train', scheme: SCHEME, maxSteps: 3, seed: 0 });
+    run = (await settled(s.jobId)).result as ScoringRunSummary;
+  }, 120_000);
+
+  it('keeps a seeded, class-stratified held-out carve, recorded in the lineage, and evaluates on it only', async () => {
     expect(one.splits.map((s) => s.name)).toEqual(['train']);
-    const m = (await settled((await services.call('models.train', { datasetId: one.id, arch: 'mlp', epochs: 1, seed: 0, budget: 'epochs' })).jobId)).result as ModelInfo;
     const l = m.lineage as { heldOut: { split: string; indices: number[]; seed: number; share: number }; trainCount: number; valCount: number };
     expect(l.heldOut).toMatchObject({ split: 'train', seed: 0, share: 0.2 });
     expect(l.heldOut.indices).toHaveLength(12); // 6 of each class
@@ -127,6 +202,43 @@ describe('a dataset with a single split', () => {
     const r = (await settled((await services.call('models.evaluate', { modelId: m.id, datasetId: one.id, split: 'train' })).jobId)).result as EvalResult;
     expect(r.count).toBe(12);
     expect(r.images).toBe('held-out carve of train');
+  }, 120_000);
+
+  it('Compare on the only split evaluates on the held-out carve: figures of the carve\'s images only', async () => {
+    const cmp = await services.call('curation.compare', { modelIds: [m.id], datasetId: one.id, split: 'train' });
+    expect(cmp.images).toBe('held-out carve of train (12 images)');
+    expect(cmp.warnings).toBeUndefined();
+    const cols = await services.call('scoring.scores', { runId: run.id });
+    const inCarve = Array.from(cols.index, (_, k) => k).filter((k) => carve.includes(cols.index[k]));
+    expect(inCarve).toHaveLength(12);
+    const row = cmp.rows[0];
+    expect(row.runId).toBe(run.id);
+    expect(row.robustRatio).toBe(inCarve.filter((k) => cols.robust[k]).length / 12);
+    expect(row.testAccuracy).toBe(inCarve.filter((k) => cols.cleanPred[k] === cols.label[k]).length / 12);
+    expect(row.curve).toHaveLength(3);
+    expect(row.curve[2]).toBe(row.robustRatio);
+  });
+
+  it('Retrain evaluates M, M_R and M_C on the held-out carve, which M_R and M_C never train on', async () => {
+    const set = await services.call('curation.save', { runId: run.id, name: 'all', rules: KEEP_ALL });
+    expect(set.total).toBe(60);
+    const { jobId } = await services.call('curation.retrain', { setId: set.id, sourceModelId: m.id, control: true });
+    const r = (await settled(jobId)).result as RetrainResult;
+    expect(r.evaluation).toEqual({ split: 'train', images: 'held-out carve of train (12 images)' });
+    expect(r.warnings).toBeUndefined();
+    const labels = services.app.requireWorkspace().datasets.labels(one.id, 'train');
+    const perClass = (idx: number[]) => [0, 1].map((c) => idx.filter((i) => labels[i] === c).length);
+    const trained = [r.mr, r.mc as ModelInfo].map((x) => (x.lineage as { indices: number[] }).indices);
+    for (const idx of trained) {
+      expect(idx.filter((i) => carve.includes(i))).toEqual([]);
+      expect(perClass(idx)).toEqual([24, 24]);
+    }
+    expect(r.runs.M).toBe(run.id); // M's curation run is its evaluation run: the carve is read out of it
+    const cmp = await services.call('curation.compare', { modelIds: [m.id, r.mr.id, (r.mc as ModelInfo).id], datasetId: one.id, split: 'train' });
+    expect(cmp.images).toBe('held-out carve of train (12 images)');
+    expect(cmp.rows.map((x) => x.runId)).toEqual([r.runs.M, r.runs.MR, r.runs.MC]);
+    for (const row of cmp.rows) expect(row.robustRatio).not.toBeNull();
+    expect(Object.keys(cmp.mcnemar).sort()).toEqual(['M_R_vs_M_C', 'M_vs_M_C', 'M_vs_M_R']);
   }, 120_000);
 });
 
@@ -158,5 +270,62 @@ describe('the leak is refused over the loopback (4xx) and by the CLI', () => {
     const refused = await rpr('retrain', '--scores', join(tmp, 's-scores.csv'), '--per-class', '5', '--workspace', ws);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/refused: this run covers split "test", the evaluation split.*score the "train" split/);
+  }, 180_000);
+});
+
+describe('rpr eval: the lineage follows the model file', () => {
+  let out: string;
+  beforeAll(async () => {
+    out = join(tmp, 'm-eval');
+    const train = await rpr('train', '--data', MNIST_SMALL, '--arch', 'mlp', '--epochs', '1', '--out', out, '--workspace', join(tmp, 'ws-eval'));
+    if (train.code !== 0) throw new Error(train.stderr);
+  }, 120_000);
+
+  it('train --out writes the whole lineage and the trained split\'s identity in rpr.json', () => {
+    const meta = JSON.parse(readFileSync(join(out, 'rpr.json'), 'utf8')) as { lineage: Record<string, unknown> };
+    expect(meta.lineage).toMatchObject({ version: 1, split: 'train', indices: null, splitIdentity: { count: 1000 } });
+    expect((meta.lineage.validation as { indices: number[] }).indices).toHaveLength(meta.lineage.valCount as number);
+  });
+
+  it('refuses the training split (exit 1, naming the split to use) in the workspace that trained it and in another; test is evaluated without a warning', async () => {
+    for (const ws of ['ws-eval', 'ws-eval-other']) {
+      const args = ['eval', '--data', MNIST_SMALL, '--model', join(out, 'model.json'), '--workspace', join(tmp, ws)];
+      const refused = await rpr(...args, '--split', 'train');
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toMatch(/refused: model .* was trained on split "train" of .*evaluate on split "test" instead/);
+      const ok = await rpr(...args, '--split', 'test');
+      expect(ok.code).toBe(0);
+      expect(ok.stdout).toMatch(/accuracy \d+\.\d\d% on test \(500 images/);
+      expect(ok.stderr).not.toMatch(/lineage unknown/);
+    }
+  }, 120_000);
+
+  it('a model file no lineage names is evaluated with the lineage-unknown warning on stderr', async () => {
+    const r = await rpr('eval', '--data', MNIST_SMALL, '--model', join(foreignModel(), 'model.json'), '--split', 'train', '--workspace', join(tmp, 'ws-eval'));
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/warning: lineage unknown: model .* was imported/);
+    expect(r.stdout).toMatch(/accuracy \d+\.\d\d% on train \(1000 images/);
+  }, 60_000);
+
+  it('a dataset with a single split is evaluated on the held-out carve, by default and when its split is named', async () => {
+    const root = join(tmp, 'single-cli');
+    for (let c = 0; c < 2; c++) for (let i = 0; i < 30; i++) await writeAt(root, `class${c}/img${String(i).padStart(2, '0')}.png`, pngOf(28, 28, 1, c * 100 + i).bytes);
+    const ws = join(tmp, 'ws-single');
+    const train = await rpr('train', '--data', root, '--arch', 'mlp', '--epochs', '1', '--out', join(tmp, 'm-single'), '--workspace', ws);
+    if (train.code !== 0) throw new Error(train.stderr);
+    for (const split of [[], ['--split', 'train']]) {
+      const r = await rpr('eval', '--data', root, '--model', join(tmp, 'm-single', 'model.json'), ...split, '--workspace', ws);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/accuracy \d+\.\d\d% on the held-out carve of train \(12 images/);
+      expect(r.stderr).not.toMatch(/lineage unknown/);
+    }
+    // rpr retrain on it: M_R and M_C trained without the carve, all three compared on it
+    const score = await rpr('score', '--data', root, '--split', 'train', '--model', join(tmp, 'm-single', 'model.json'), '--max-steps', '3', '--workspace', ws, '--json', join(tmp, 'single.json'));
+    if (score.code !== 0) throw new Error(score.stderr);
+    const rt = await rpr('retrain', '--scores', join(tmp, 'single-scores.csv'), '--min-steps', '0', '--keep-misclassified', '--workspace', ws);
+    if (rt.code !== 0) throw new Error(rt.stderr);
+    expect(rt.stdout).toMatch(/^evaluated on held-out carve of train \(12 images\)$/m);
+    for (const label of ['M', 'M_R', 'M_C']) expect(rt.stdout).toMatch(new RegExp(`^${label} +accuracy \\d+\\.\\d\\d%.* trained on \\d+ images \\(\\+ \\d+ validation\\)$`, 'm'));
+    expect(rt.stdout).toMatch(/^McNemar M_vs_M_R: p [=<] /m);
   }, 180_000);
 });

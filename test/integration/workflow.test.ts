@@ -316,10 +316,14 @@ describe('curation, export, retrain, compare', () => {
       expect(row.curve[MAX_STEPS - 1]).toBe(row.robustRatio);
     }
     expect(cmp.rows[0].robustRatio).toBe(testRun.stats!.robustRatio);
-    expect(cmp.rows[0].trainingSet.count).toBe(1000);
-    expect(cmp.rows[0].trainingSet.classCounts).toEqual(ds.splits.find((s) => s.name === 'train')!.classCounts);
-    expect(cmp.rows[1].trainingSet).toMatchObject({ count: set.total, classCounts: set.classCounts });
-    expect(cmp.rows[2].trainingSet).toMatchObject({ count: set.total, classCounts: set.classCounts });
+    // the images trained on, the validation carve excluded (it only chose the weights)
+    type L = { trainCount: number; valCount: number; trainClassCounts: number[] };
+    for (const [row, m, total] of [[0, model, 1000], [1, r.mr, set.total], [2, r.mc as ModelInfo, set.total]] as const) {
+      const l = m.lineage as unknown as L;
+      expect(cmp.rows[row].trainingSet).toMatchObject({ count: l.trainCount, validation: l.valCount, classCounts: l.trainClassCounts });
+      expect(l.trainCount + l.valCount).toBe(total);
+      expect(l.trainClassCounts.reduce((a, b) => a + b, 0)).toBe(l.trainCount);
+    }
     expect(Object.keys(cmp.mcnemar).sort()).toEqual(['M_R_vs_M_C', 'M_vs_M_C', 'M_vs_M_R']);
     for (const p of Object.values(cmp.mcnemar)) {
       expect(p).toBeGreaterThanOrEqual(0);

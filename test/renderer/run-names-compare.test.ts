@@ -103,8 +103,8 @@ describe('Compare defaults and missing scores (issue 12, item 7)', () => {
     client.handlers['scoring.start'] = () => ({ jobId: 'j1', runId: 'r2' });
     client.handlers['curation.compare'] = () => ({
       rows: [
-        { label: 'M', modelId: 'm1', runId: 'r1', testAccuracy: 0.9, robustRatio: 0.3, robustRatioCI95: [0.2, 0.4], perClassRobustRatio: [], curve: [1, 0.5], trainingSet: { source: 'train', count: 60, classCounts: [] } },
-        { label: 'M_R', modelId: 'm2', runId: null, testAccuracy: null, robustRatio: null, robustRatioCI95: null, perClassRobustRatio: [], curve: [], trainingSet: { source: 'train', count: 60, classCounts: [] } },
+        { label: 'M', modelId: 'm1', runId: 'r1', testAccuracy: 0.9, robustRatio: 0.3, robustRatioCI95: [0.2, 0.4], perClassRobustRatio: [], curve: [1, 0.5], trainingSet: { source: 'train', count: 60, validation: 10, classCounts: [] } },
+        { label: 'M_R', modelId: 'm2', runId: null, testAccuracy: null, robustRatio: null, robustRatioCI95: null, perClassRobustRatio: [], curve: [], trainingSet: { source: 'train', count: 60, validation: 10, classCounts: [] } },
       ],
       mcnemar: {},
     });
@@ -131,7 +131,7 @@ describe('Compare defaults and missing scores (issue 12, item 7)', () => {
     const { pinia, client } = await setup();
     client.handlers['scoring.list'] = () => [];
     client.handlers['curation.compare'] = () => ({
-      rows: ['m1', 'm2'].map((id, i) => ({ label: i ? 'M_R' : 'M', modelId: id, runId: null, testAccuracy: null, robustRatio: null, robustRatioCI95: null, perClassRobustRatio: [], curve: [], trainingSet: { source: 'train', count: 60, classCounts: [] } })),
+      rows: ['m1', 'm2'].map((id, i) => ({ label: i ? 'M_R' : 'M', modelId: id, runId: null, testAccuracy: null, robustRatio: null, robustRatioCI95: null, perClassRobustRatio: [], curve: [], trainingSet: { source: 'train', count: 60, validation: 10, classCounts: [] } })),
       mcnemar: {},
     });
     await seed();

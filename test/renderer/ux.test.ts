@@ -286,7 +286,7 @@ describe('item 16: small things', () => {
     const { pinia, client } = await setup();
     const row = (label: string, modelId: string) => ({
       label, modelId, runId: 'r', testAccuracy: 0.9, robustRatio: 0.5, robustRatioCI95: [0.4, 0.6] as [number, number],
-      perClassRobustRatio: new Array(10).fill(0.5), curve: [0.9, 0.5], trainingSet: { source: 'train', count: 100, classCounts: new Array(10).fill(10) },
+      perClassRobustRatio: new Array(10).fill(0.5), curve: [0.9, 0.5], trainingSet: { source: 'train', count: 100, validation: 10, classCounts: new Array(10).fill(10) },
     });
     client.handlers['curation.compare'] = () => ({ rows: [row('M', 'm1'), row('M_R', 'm3')], mcnemar: { M_vs_M_R: 0.5 } });
     client.handlers['models.list'] = () => [makeModel('m1', 'M'), makeModel('m3', 'M_R: M on robust v1')];

@@ -193,6 +193,11 @@ describe('Curate view', () => {
     await w.find('[data-testid="retrain-button"]').trigger('submit');
     await flush();
     expect(client.calls.find((c) => c.name === 'curation.retrain')?.input).toEqual({ setId: 'set2', sourceModelId: 'm1', control: false });
+    // the finished retrain says what it scored on and shows the source model's lineage-unknown warning
+    client.emit('job.finished', { jobId: 'r1', kind: 'retrain', status: 'done', result: { mr: useModels().list[0], mc: null, runs: { M: 'a', MR: 'b', MC: null }, evaluation: { split: 'train', images: 'held-out carve of train (12 images)' }, warnings: ['lineage unknown: model M was trained before training lineage was recorded, so nothing proves it never saw these images'] } });
+    await flush();
+    expect(w.find('[data-testid="retrain-evaluated"]').text()).toContain('scored on the held-out carve of train (12 images)');
+    expect(w.find('[data-testid="retrain-warning"]').text()).toMatch(/^lineage unknown: model M was trained before/);
     w.unmount();
   });
 });
@@ -202,11 +207,11 @@ describe('Compare view', () => {
     const { pinia, client } = await setup();
     const row = (label: string, modelId: string, acc: number, rr: number) => ({
       label, modelId, runId: 'r', testAccuracy: acc, robustRatio: rr, robustRatioCI95: [rr - 0.01, rr + 0.01] as [number, number],
-      perClassRobustRatio: new Array(10).fill(rr), curve: [0.9, rr], trainingSet: { source: label === 'M' ? 'train' : 'curated set', count: 100, classCounts: new Array(10).fill(10) },
+      perClassRobustRatio: new Array(10).fill(rr), curve: [0.9, rr], trainingSet: label === 'M_C' ? { source: 'lineage unknown: the images it trained on are not recorded', count: null, validation: null, classCounts: [] } : { source: label === 'M' ? 'train' : 'curated set', count: 90, validation: 10, classCounts: new Array(10).fill(9) },
     });
     client.handlers['curation.compare'] = () => ({
-      rows: [row('M', 'm1', 0.98, 0.6), row('M_R', 'm2', 0.97, 0.7), row('M_R', 'm2', 0.96, 0.76)],
-      mcnemar: { M_vs_M_R: 0.00001 },
+      rows: [row('M', 'm1', 0.98, 0.6), row('M_R', 'm2', 0.97, 0.7), row('M_R', 'm2', 0.96, 0.76), row('M_C', 'm3', 0.95, 0.5)],
+      mcnemar: { M_vs_M_R: 0.00001, M_vs_M_C: 0 },
     });
     await seed();
     const w = mount(CompareView, { global: { plugins: [pinia] } });
@@ -216,8 +221,32 @@ describe('Compare view', () => {
     expect(client.calls.find((c) => c.name === 'curation.compare')?.input).toEqual({ modelIds: ['m1', 'm2'], datasetId: 'ds1', split: 'test' });
     expect(w.find('[data-testid="compare-row-M"]').text()).toContain('98.0%');
     expect(w.find('[data-testid="compare-row-M"]').text()).toContain('[59.0%, 61.0%]');
-    expect(w.find('[data-testid="mcnemar-M_vs_M_R"]').text()).toContain('1.0e-5');
+    expect(w.find('[data-testid="mcnemar-M_vs_M_R"]').text()).toContain('p = 1.00e-5');
+    // an underflowing p-value reads "< 1e-300", never "0.0e+0" (the formatter of report.md and Experiments)
+    expect(w.find('[data-testid="mcnemar-M_vs_M_C"]').text()).toContain('p < 1e-300');
+    expect(w.find('[data-testid="mcnemar-M_vs_M_C"]').text()).not.toContain('e+0');
     expect(w.find('[data-testid="composition"]').text()).toContain('curated set');
+    // trained on: the images fitted on, the validation carve beside them; an unknown lineage says so
+    expect(w.find('[data-testid="composition-count-M"]').text()).toBe('90 (+ 10 validation)');
+    expect(w.find('[data-testid="composition-count-M_C"]').text()).toBe('unknown');
     expect(w.find('[data-testid="spread"]').text()).toContain('73.0% [70.0%, 76.0%]');
+  });
+
+  it('on a dataset without a test split, says the comparison is on the held-out carve', async () => {
+    const { pinia, client } = await setup();
+    client.handlers['curation.compare'] = () => ({
+      images: 'held-out carve of train (12 images)',
+      rows: [{ label: 'M', modelId: 'm1', runId: 'r', testAccuracy: 0.75, robustRatio: 0.5, robustRatioCI95: [0.2, 0.8] as [number, number], perClassRobustRatio: [], curve: [0.5], trainingSet: { source: 'single train split (held-out carve excluded)', count: 43, validation: 5, classCounts: [22, 21] } }],
+      mcnemar: {},
+    });
+    await seed();
+    const w = mount(CompareView, { global: { plugins: [pinia] } });
+    await flush();
+    await w.find('[data-testid="compare-button"]').trigger('submit');
+    await flush();
+    expect(w.find('[data-testid="compare-images"]').text()).toMatch(/^Evaluated on the held-out carve of train \(12 images\): the images none of these models trained on/);
+    expect(w.find('[data-testid="compare-table"] thead').text()).toContain('Accuracy');
+    expect(w.find('[data-testid="compare-table"] thead').text()).not.toContain('Test accuracy');
+    expect(w.find('[data-testid="composition-count-M"]').text()).toBe('43 (+ 5 validation)');
   });
 });

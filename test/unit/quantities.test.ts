@@ -1,6 +1,7 @@
 /** Progress amounts in their unit: bytes read as a stream show as kB/MB/GB (contract/quantities.ts). */
 import { describe, expect, it } from 'vitest';
-import { formatBytes, formatProgressCount, formatRate } from '../../src-main/contract/quantities';
+import { formatBytes, formatP, formatProgressCount, formatRate, pClause } from '../../src-main/contract/quantities';
+import { formatP as statsFormatP } from '../../src-main/core/stats/index';
 
 describe('progress amounts', () => {
   it('formats bytes in powers of 1000, one decimal below 10 (the delete dialog uses the same words)', () => {
@@ -24,5 +25,19 @@ describe('progress amounts', () => {
     expect(formatRate(42.4, 'images')).toBe('42 images/s');
     // stages take minutes and a resumed experiment reuses many at once: no rate, the ETA tells
     expect(formatRate(2.3, 'stages')).toBeNull();
+  });
+});
+
+describe('p-values', () => {
+  it('one formatter for the CLI, the reports and the renderer: underflow reads "< 1e-300", never 0.00 or 0.0e+0', () => {
+    expect(statsFormatP).toBe(formatP);
+    expect(formatP(0)).toBe('< 1e-300');
+    expect(formatP(5e-324)).toBe('< 1e-300');
+    expect(formatP(1e-300)).toBe('1.00e-300');
+    expect(formatP(1e-5)).toBe('1.00e-5');
+    expect(formatP(0.0123)).toBe('0.012');
+    expect(formatP(1)).toBe('1.000');
+    expect(pClause(0)).toBe('p < 1e-300');
+    expect(pClause(0.0123)).toBe('p = 0.012');
   });
 });

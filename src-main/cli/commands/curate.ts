@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import type { CurationRules, ExportFormat, OverrideMode } from '../../contract/types';
+import { pClause } from '../../contract/quantities';
 import { cliServices, followJob, openWorkspace, int, jsonOption, parse, requireStr, str, engineOptions, workspaceOption, writeJsonFile, UsageError, type Command, type ParsedArgs } from '../shared';
 
 const FORMATS: ExportFormat[] = ['idx', 'imagefolder', 'csv', 'jsonl'];
@@ -110,17 +111,26 @@ export const retrainCommand: Command = {
       io.err(`curated set ${set.name} v${set.version}: ${set.total} images (${set.classCounts.join(' ')})`);
       const r = await followJob(services, 'retrain', jobId, io);
       const ids = [sourceModelId, r.mr.id, ...(r.mc ? [r.mc.id] : [])];
-      const cmp = await services.call('curation.compare', { modelIds: ids, datasetId: set.datasetId, split: 'test' });
-      for (const row of cmp.rows) io.out(`${row.label.padEnd(4)} test accuracy ${fmt(row.testAccuracy)}  robust ${fmt(row.robustRatio)} [${fmt(row.robustRatioCI95?.[0] ?? null)}, ${fmt(row.robustRatioCI95?.[1] ?? null)}]  trained on ${row.trainingSet.count}`);
-      for (const [pair, p] of Object.entries(cmp.mcnemar)) io.out(`McNemar ${pair}: p = ${p.toPrecision(3)}`);
+      // the split the retrain scored on: test, or the one split of a dataset without it (compared on its held-out carve)
+      const cmp = await services.call('curation.compare', { modelIds: ids, datasetId: set.datasetId, split: r.evaluation?.split ?? 'test' });
+      for (const w of new Set([...(r.warnings ?? []), ...(cmp.warnings ?? [])])) io.err(`warning: ${w}`);
+      io.out(`evaluated on ${cmp.images ?? 'split test'}`);
+      for (const row of cmp.rows) io.out(`${row.label.padEnd(4)} accuracy ${fmt(row.testAccuracy)}  robust ${fmt(row.robustRatio)} [${fmt(row.robustRatioCI95?.[0] ?? null)}, ${fmt(row.robustRatioCI95?.[1] ?? null)}]  trained on ${trainedOn(row.trainingSet)}`);
+      for (const [pair, p] of Object.entries(cmp.mcnemar)) io.out(`McNemar ${pair}: ${pClause(p)}`);
       const json = str(args, 'json');
-      if (json) writeJsonFile(json, { set, ...cmp });
+      if (json) writeJsonFile(json, { set, ...cmp, ...(r.warnings ? { warnings: [...new Set([...r.warnings, ...(cmp.warnings ?? [])])] } : {}) });
       return 0;
     } finally {
       await services.close();
     }
   },
 };
+
+/** "900 images (+ 100 validation)", or that the lineage is unknown. */
+export function trainedOn(t: { count: number | null; validation: number | null }): string {
+  if (t.count === null) return 'unknown images (lineage unknown)';
+  return `${t.count} images${t.validation ? ` (+ ${t.validation} validation)` : ''}`;
+}
 
 function fmt(x: number | null): string {
   return x === null ? 'n/a' : (100 * x).toFixed(2) + '%';

@@ -1,6 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { ARCH_NAMES } from '../../contract/names';
+import type { ModelInfo } from '../../contract/types';
+import { DEFAULT_PATIENCE } from '../../core/budget';
 import { ensureDataset, ensureModel, parseInputScale } from '../data';
 import { checked, cliServices, engineOptions, followJob, int, jsonOption, num, parse, requireStr, str, workspaceOption, writeJsonFile, UsageError, type Command } from '../shared';
 
@@ -29,8 +31,11 @@ export const trainCommand: Command = {
       const { backend: info } = await services.call('system.info', {});
       // training runs on TF.js, beside ONNX Runtime when that is the inference backend
       const backend = { name: info.tfjsBackend ?? info.name, workers: info.workers };
-      io.err(`training ${arch} on ${ds.name} for ${epochs} epochs (seed ${seed}) on ${backend.name}`);
-      const { jobId } = await services.call('models.train', checked('models.train', { datasetId: ds.id, arch, epochs, seed, validationShare, earlyStoppingPatience: int(args, 'patience', 0, 0, 100), name: str(args, 'name'), budget, referenceModelId: str(args, 'reference-model') }));
+      const patience = int(args, 'patience', 0, 0, 100);
+      const referenceModelId = str(args, 'reference-model');
+      const reference = referenceModelId ? (await services.call('models.list', {})).find((m) => m.id === referenceModelId) : undefined;
+      io.err(`training ${arch} on ${ds.name} ${budgetPlan(budget, epochs, patience, reference)} (seed ${seed}) on ${backend.name}`);
+      const { jobId } = await services.call('models.train', checked('models.train', { datasetId: ds.id, arch, epochs, seed, validationShare, earlyStoppingPatience: patience, name: str(args, 'name'), budget, referenceModelId }));
       const model = await followJob(services, 'train', jobId, io);
       mkdirSync(dirname(resolve(out)), { recursive: true });
       const exported = await services.call('models.export', { modelId: model.id, path: resolve(out) });
@@ -52,7 +57,8 @@ export const trainCommand: Command = {
         hash: model.hash,
       };
       io.out(`test accuracy ${result.testAccuracy === null ? 'n/a (no test split)' : (100 * result.testAccuracy).toFixed(2) + '%'}; validation ${result.valAccuracy === null ? 'n/a' : (100 * result.valAccuracy).toFixed(2) + '%'}; ${(elapsedMs / 1000).toFixed(1)} s on ${backend.name}`);
-      io.out(`${result.epochs} epochs run, ${result.updates} updates on ${result.trainCount} images (+ ${result.valCount} validation), budget ${result.budget}; model id ${model.id}`);
+      const stopped = (model.config as { stoppedEarly?: boolean }).stoppedEarly ? ' (stopped early: no better validation loss)' : '';
+      io.out(`${result.epochs} epoch${result.epochs === 1 ? '' : 's'} run${stopped}, ${result.updates} updates on ${result.trainCount} images (+ ${result.valCount} validation), budget ${result.budget}; model id ${model.id}`);
       io.out(`model written to ${result.modelPath}`);
       const json = str(args, 'json');
       if (json) writeJsonFile(json, result);
@@ -63,6 +69,16 @@ export const trainCommand: Command = {
   },
 };
 
+/** What a budget will do, said before training starts: "for 3 epochs", "to convergence (…)", "for the 80 updates of …". */
+export function budgetPlan(budget: string, epochs: number, patience: number, reference?: ModelInfo): string {
+  if (budget === 'converge') return `to convergence (budget converge: early stopping with patience ${patience || DEFAULT_PATIENCE} on the validation loss, at most ${epochs} epoch${epochs === 1 ? '' : 's'}, best weights kept)`;
+  if (budget === 'equal-steps') {
+    const updates = (reference?.config as { updates?: number } | undefined)?.updates;
+    return `for ${updates ? `the ${updates} gradient updates` : 'the gradient updates'} of model ${reference?.name ?? 'the reference model'} (budget equal-steps: as many epochs as that takes)`;
+  }
+  return `for ${epochs} epoch${epochs === 1 ? '' : 's'} (budget epochs:${epochs})`;
+}
+
 export const evalCommand: Command = {
   name: 'eval',
   summary: 'accuracy and confusion matrix of a model on a split',
@@ -72,17 +88,21 @@ export const evalCommand: Command = {
     const args = parse(evalCommand, argv);
     const data = requireStr(args, 'data', evalCommand);
     const modelPath = requireStr(args, 'model', evalCommand);
-    const split = str(args, 'split') ?? 'test';
     const services = await cliServices(args);
     try {
       const ds = await ensureDataset(services, data, io);
+      // a dataset without a test split is evaluated on the held-out carve of its only split
+      const split = str(args, 'split') ?? (ds.splits.some((s) => s.name === 'test') || ds.splits.length !== 1 ? 'test' : ds.splits[0].name);
       const { model } = await ensureModel(services, modelPath, ds.id, parseInputScale(str(args, 'input-scale')));
+      // refused (exit 1, the sentence names the split to use) when the model trained on these images
       const { jobId } = await services.call('models.evaluate', { modelId: model.id, datasetId: ds.id, split });
       const r = await followJob(services, 'eval', jobId, io);
+      if (r.warning) io.err(`warning: ${r.warning}`);
       const { backend } = await services.call('system.info', {});
-      io.out(`accuracy ${(100 * r.accuracy).toFixed(2)}% on ${split} (${r.count} images, ${backend.name})`);
+      const images = r.images ?? `split ${split}`;
+      io.out(`accuracy ${(100 * r.accuracy).toFixed(2)}% on ${images === `split ${split}` ? split : `the ${images}`} (${r.count} images, ${backend.name})`);
       const json = str(args, 'json');
-      if (json) writeJsonFile(json, { accuracy: r.accuracy, confusion: r.confusion, count: r.count, split, backend: backend.name, modelHash: model.hash });
+      if (json) writeJsonFile(json, { accuracy: r.accuracy, confusion: r.confusion, count: r.count, split, images, ...(r.warning ? { warning: r.warning } : {}), backend: backend.name, modelHash: model.hash });
       return 0;
     } finally {
       await services.close();

@@ -35,9 +35,5 @@ export function pairedDifference(a: readonly number[], b: readonly number[]): Se
   return seedFigure(a.map((x, i) => x - b[i]));
 }
 
-/** A p-value as text: below 1e-300 (or underflowed to 0) prints "< 1e-300", never "0.00". */
-export function formatP(p: number): string {
-  if (!(p >= 1e-300)) return '< 1e-300';
-  if (p >= 0.001) return p.toFixed(3);
-  return p.toExponential(2);
-}
+/** One p-value formatter for the CLI, reports and the renderer: it lives in the contract. */
+export { formatP } from '../../contract/quantities';
