@@ -3,24 +3,17 @@
  * epochs, to convergence, the updates of a reference model), after it the epochs actually run
  * and the updates.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MNIST_SMALL, PROJECT_ROOT } from '../helpers/paths';
+import { MNIST_SMALL } from '../helpers/paths';
+import { runRpr, type Ran } from '../helpers/cli';
 import { ensureBuilt } from '../helpers/serve';
 
 let tmp: string;
 
-function rpr(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const proc = spawn(process.execPath, [join(PROJECT_ROOT, 'bin/rpr.mjs'), ...args], { cwd: tmp, env: { ...process.env, RPR_DATA_DIR: join(tmp, 'data') }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  proc.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  return new Promise((ok) => proc.on('close', (code) => ok({ code, stdout, stderr })));
-}
+const rpr = (...args: string[]): Promise<Ran> => runRpr(args, { cwd: tmp, env: { ...process.env, RPR_DATA_DIR: join(tmp, 'data') } });
 
 beforeAll(() => {
   ensureBuilt();

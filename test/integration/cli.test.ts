@@ -3,34 +3,19 @@
  * shards + merge, workers 1 vs 2, kill -9 then resume, curate to IDX and retrain on it, and
  * the exit codes of bad input. One model is trained once and reused.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openWorkspace } from '../../src-main/store/workspace';
-import { PROJECT_ROOT, MNIST_SMALL } from '../helpers/paths';
+import { MNIST_SMALL } from '../helpers/paths';
+import { startRpr, type Ran } from '../helpers/cli';
 import { ensureBuilt } from '../helpers/serve';
-
-interface Ran {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
 
 let tmp: string;
 let env: NodeJS.ProcessEnv;
 
-function start(args: string[]) {
-  const proc = spawn(process.execPath, [join(PROJECT_ROOT, 'bin/rpr.mjs'), ...args], { cwd: tmp, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  proc.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const done = new Promise<Ran>((ok) => proc.on('close', (code, signal) => ok({ code, signal, stdout, stderr })));
-  return { proc, done };
-}
+const start = (args: string[]) => startRpr(args, { cwd: tmp, env });
 
 const rpr = (...args: string[]): Promise<Ran> => start(args).done;
 

@@ -12,23 +12,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkExperimentLineage, checkExperimentResults } from '../helpers/experiment-checks';
 import { MNIST_SMALL, PROJECT_ROOT } from '../helpers/paths';
+import { runRpr, type Ran } from '../helpers/cli';
 import { ensureBuilt } from '../helpers/serve';
 import { openWorkspace } from '../../src-main/store/workspace';
 
 let tmp: string;
 
-function rpr(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return rprEnv({}, ...args);
-}
-
-function rprEnv(env: Record<string, string>, ...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const proc = spawn(process.execPath, [join(PROJECT_ROOT, 'bin/rpr.mjs'), ...args], { cwd: tmp, env: { ...process.env, RPR_DATA_DIR: join(tmp, 'data'), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  proc.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  return new Promise((ok) => proc.on('close', (code) => ok({ code, stdout, stderr })));
-}
+const rprEnv = (env: Record<string, string>, ...args: string[]): Promise<Ran> => runRpr(args, { cwd: tmp, env: { ...process.env, RPR_DATA_DIR: join(tmp, 'data'), ...env } });
+const rpr = (...args: string[]): Promise<Ran> => rprEnv({}, ...args);
 
 beforeAll(() => {
   ensureBuilt();

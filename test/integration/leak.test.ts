@@ -3,7 +3,6 @@
  * services (what IPC calls), the loopback (a 4xx and the sentence), and the CLI (rpr retrain
  * from a test-split run exits non-zero; rpr score of a finished identical run reuses it).
  */
-import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +11,8 @@ import type { CuratedSetInfo, DatasetSummary, EvalResult, JobInfo, ModelInfo, Sc
 import type { RetrainResult } from '../../src-main/contract/job-results';
 import { createServices, type Services } from '../../src-main/services/index';
 import { pngOf, writeAt } from '../helpers/fixtures';
-import { MNIST_SMALL, PROJECT_ROOT } from '../helpers/paths';
+import { MNIST_SMALL } from '../helpers/paths';
+import { runRpr, type Ran } from '../helpers/cli';
 import { ensureBuilt, startServe } from '../helpers/serve';
 
 let tmp: string;
@@ -30,14 +30,7 @@ async function settled(jobId: string): Promise<JobInfo> {
   return info;
 }
 
-function rpr(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const proc = spawn(process.execPath, [join(PROJECT_ROOT, 'bin/rpr.mjs'), ...args], { cwd: tmp, env: { ...process.env, RPR_DATA_DIR: join(tmp, 'data-cli') }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  proc.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  return new Promise((ok) => proc.on('close', (code) => ok({ code, stdout, stderr })));
-}
+const rpr = (...args: string[]): Promise<Ran> => runRpr(args, { cwd: tmp, env: { ...process.env, RPR_DATA_DIR: join(tmp, 'data-cli') } });
 
 /** A copy of the model with one weight nudged and no rpr.json: weights no lineage names. */
 function foreignModel(): string {

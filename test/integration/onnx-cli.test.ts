@@ -6,34 +6,21 @@
  * wrong class map trips the sanity warning; a broken .onnx is a clear error and registers
  * nothing. Fixtures are generated here with the app's protobuf writer (no Python).
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeModel } from '../../src-main/engine/onnx/proto';
 import { flatMlpSpec, pytorchCnnSpec, writeOnnx } from '../helpers/onnx-fixtures';
-import { MNIST_SMALL, PROJECT_ROOT } from '../helpers/paths';
+import { MNIST_SMALL } from '../helpers/paths';
+import { runRpr, type Ran } from '../helpers/cli';
 import { ensureBuilt } from '../helpers/serve';
-
-interface Ran {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 let tmp: string;
 let env: NodeJS.ProcessEnv;
 const at = (...p: string[]) => join(tmp, ...p);
 
-function rpr(...args: string[]): Promise<Ran> {
-  const proc = spawn(process.execPath, [join(PROJECT_ROOT, 'bin/rpr.mjs'), ...args], { cwd: tmp, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  proc.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  return new Promise((ok) => proc.on('close', (code) => ok({ code, stdout, stderr })));
-}
+const rpr = (...args: string[]): Promise<Ran> => runRpr(args, { cwd: tmp, env });
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const json = (p: string): any => JSON.parse(readFileSync(p, 'utf8'));

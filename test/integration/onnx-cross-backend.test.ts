@@ -5,7 +5,6 @@
  * that differs, the perturbed image at the first step where the two disagree is regenerated
  * and both runtimes' top-two probabilities must be within 1e-4; the count is printed.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,19 +16,15 @@ import { decodeIdx } from '../../src-main/core/idx';
 import { perturbationAt } from '../../src-main/core/perturb/index';
 import { initBackend } from '../../src-main/engine/backend';
 import { loadModel } from '../../src-main/engine/model-io';
-import { MNIST_SMALL, PROJECT_ROOT } from '../helpers/paths';
+import { MNIST_SMALL } from '../helpers/paths';
+import { runRpr, type Ran } from '../helpers/cli';
 import { ensureBuilt } from '../helpers/serve';
 
 let tmp: string;
 let env: NodeJS.ProcessEnv;
 const at = (...p: string[]) => join(tmp, ...p);
 
-function rpr(...args: string[]): Promise<{ code: number | null; stderr: string }> {
-  const proc = spawn(process.execPath, [join(PROJECT_ROOT, 'bin/rpr.mjs'), ...args], { cwd: tmp, env, stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  return new Promise((ok) => proc.on('close', (code) => ok({ code, stderr })));
-}
+const rpr = (...args: string[]): Promise<Ran> => runRpr(args, { cwd: tmp, env });
 
 interface Row {
   index: number;

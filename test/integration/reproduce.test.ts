@@ -3,24 +3,17 @@
  * of the paper's table plus the control, report.md and the SVG charts; `--seeds 2` reports
  * per-seed values and ranges.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PROJECT_ROOT, MNIST_SMALL } from '../helpers/paths';
+import { MNIST_SMALL } from '../helpers/paths';
+import { runRpr, type Ran } from '../helpers/cli';
 import { ensureBuilt } from '../helpers/serve';
 
 let tmp: string;
 
-function rpr(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const proc = spawn(process.execPath, [join(PROJECT_ROOT, 'bin/rpr.mjs'), ...args], { cwd: tmp, env: { ...process.env, RPR_DATA_DIR: join(tmp, 'data') }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  proc.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  return new Promise((ok) => proc.on('close', (code) => ok({ code, stdout, stderr })));
-}
+const rpr = (...args: string[]): Promise<Ran> => runRpr(args, { cwd: tmp, env: { ...process.env, RPR_DATA_DIR: join(tmp, 'data') } });
 
 const isRatio = (x: unknown) => typeof x === 'number' && x >= 0 && x <= 1;
 const isInterval = (c: unknown, around?: number) =>
