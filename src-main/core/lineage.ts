@@ -43,6 +43,29 @@ export function isKnownLineage(l: unknown): l is TrainingLineage {
   return !!l && typeof l === 'object' && (l as { version?: unknown }).version === 1 && typeof (l as { split?: unknown }).split === 'string';
 }
 
+const isIndexList = (x: unknown): x is number[] => Array.isArray(x) && x.every((i) => Number.isInteger(i) && i >= 0);
+
+/**
+ * A lineage whose every field has the shape the leak door reads (indices lists of non-negative
+ * integers, counts integers): what a lineage read from a file must be before a model adopts it.
+ */
+export function isSoundLineage(l: unknown): l is TrainingLineage {
+  if (!isKnownLineage(l)) return false;
+  const v = l as Partial<TrainingLineage>;
+  const held = v.heldOut;
+  return (
+    typeof v.datasetId === 'string' &&
+    typeof v.dataset === 'string' &&
+    (v.indices === null || isIndexList(v.indices)) &&
+    !!v.validation &&
+    typeof v.validation === 'object' &&
+    isIndexList(v.validation.indices) &&
+    (held === null || (!!held && typeof held === 'object' && typeof held.split === 'string' && isIndexList(held.indices))) &&
+    Number.isInteger(v.trainCount) &&
+    Number.isInteger(v.valCount)
+  );
+}
+
 /**
  * A seeded, class-stratified carve: round(share · n_c) images of each class c (at least one when
  * the class has two or more and share > 0), drawn by a seeded Fisher–Yates over the class's

@@ -157,7 +157,7 @@ export async function retrain(app: AppState, setId: string, sourceModelId: strin
   const ds = ws.datasets.get(set.datasetId);
   const warnings = [...evaluation.warnings];
   for (const m of [mr, mc]) {
-    const w = m ? checkEvaluation(ds, m, evaluation.split, evaluation.indices).warning : null;
+    const w = m ? checkEvaluation(ws, ds, m, evaluation.split, evaluation.indices).warning : null;
     if (w) warnings.push(w);
   }
   // a run scores the whole split; Compare reads the held-out carve out of it
@@ -183,7 +183,7 @@ export function retrainEvaluation(app: AppState, set: CuratedSetInfo, source: Mo
   const split = ws.runs.get(set.runId).split;
   const carve = heldOutCarve(ws, ds, split);
   const target: EvaluationImages = carve ? { split, indices: carve.indices, label: imagesLabel(split, carve.indices) } : { split: 'test', indices: null, label: imagesLabel('test', null) };
-  const check = checkEvaluation(ds, source, target.split, target.indices);
+  const check = checkEvaluation(ws, ds, source, target.split, target.indices);
   return { ...target, warnings: check.warning ? [check.warning] : [] };
 }
 
@@ -212,8 +212,8 @@ export function compareModels(app: AppState, modelIds: string[], datasetId: stri
   // a comparison is an evaluation: on the held-out carve when the models trained on this split of a
   // dataset without a test split (as Evaluate), refused when any model saw the images compared
   const ds = ws.datasets.get(datasetId);
-  const target = evaluationImages(ds, models, split);
-  const warnings = models.map((m) => checkEvaluation(ds, m, split, target.indices).warning).filter((w): w is string => w !== null);
+  const target = evaluationImages(ws, ds, models, split);
+  const warnings = models.map((m) => checkEvaluation(ws, ds, m, split, target.indices).warning).filter((w): w is string => w !== null);
   const scoresOf = new Map<string, ReturnType<typeof ws.runs.scores>>(); // each run's scores read once
   const flags = (runId: string) => {
     let s = scoresOf.get(runId);

@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import type { DatasetSummary, ModelInfo, ScoringRunSummary } from '../contract/types';
 import { RefusedError } from '../core/errors';
-import { evaluationTarget, HELD_OUT_SEED, HELD_OUT_SHARE, isKnownLineage, leakMessage, overlapCount, stratifiedCarve, trainRefusal, type HeldOutCarve, type TrainingLineage } from '../core/lineage';
+import { evaluationTarget, HELD_OUT_SEED, HELD_OUT_SHARE, isKnownLineage, isSoundLineage, leakMessage, overlapCount, stratifiedCarve, trainRefusal, type HeldOutCarve, type TrainingLineage } from '../core/lineage';
 import type { Workspace } from '../store/workspace';
 import type { AppState } from './app-state';
 
@@ -30,14 +30,32 @@ export interface EvaluationCheck {
  * Refuse an evaluation of `m` on `split` (or on `indices` of it) when the model saw any of
  * those images; otherwise say whether the lineage is known.
  */
-export function checkEvaluation(ds: DatasetSummary, m: ModelInfo, split: string, indices: ArrayLike<number> | null): EvaluationCheck {
-  const l = lineageOf(m);
-  if (!l) return { warning: unknownLineageWarning(m), lineage: null };
+export function checkEvaluation(ws: Workspace, ds: DatasetSummary, m: ModelInfo, split: string, indices: ArrayLike<number> | null): EvaluationCheck {
+  const known = lineageOf(m);
+  if (!known) return { warning: unknownLineageWarning(m), lineage: null };
+  const l = lineageFor(ws, known, ds, split);
   const info = ds.splits.find((s) => s.name === split);
   const count = info?.count ?? 0;
   const overlap = overlapCount(l, ds.id, split, count, indices);
   if (overlap > 0) throw new RefusedError(leakMessage(m.name, l, split, overlap, evaluationTarget(ds.splits, l)));
   return { warning: null, lineage: l };
+}
+
+/**
+ * The lineage as it bears on `split` of `ds`. A lineage names its images by dataset id, and the
+ * same files imported again (another path, a copy) make another dataset: when the split trained
+ * on and `split` hold the same pixel file (its sha256, recorded at import), the lineage is read
+ * as naming `split` of `ds`. A lineage whose dataset is gone from the workspace is left as it is.
+ */
+export function lineageFor(ws: Workspace, l: TrainingLineage, ds: DatasetSummary, split: string): TrainingLineage {
+  if (l.datasetId === ds.id) return l;
+  let same = false;
+  try {
+    same = ws.datasets.splitSha256(l.datasetId, l.split) === ws.datasets.splitSha256(ds.id, split);
+  } catch {
+    return l;
+  }
+  return same ? { ...l, datasetId: ds.id, dataset: ds.name, split, heldOut: l.heldOut ? { ...l.heldOut, split } : null } : l;
 }
 
 /**
@@ -62,15 +80,19 @@ export function imagesLabel(split: string, indices: ArrayLike<number> | null): s
 }
 
 /**
- * What an evaluation of several models on `split` runs on, as Evaluate does for one: the whole
- * split, or, when a model trained on this split of a dataset without a test split, the held-out
- * carve its training kept out (every model of the evaluation on the same images).
+ * What an evaluation of models on `split` runs on (Evaluate, Compare): the whole split, or, when
+ * a model trained on this split of a dataset without a test split, the held-out carve such a
+ * training keeps out (every model of the evaluation on the same images). The carve comes from
+ * the dataset, never from a lineage: a lineage only says whether a model trained on the split.
  */
-export function evaluationImages(ds: DatasetSummary, models: ModelInfo[], split: string): EvaluationImages {
-  for (const m of models) {
+export function evaluationImages(ws: Workspace, ds: DatasetSummary, models: ModelInfo[], split: string): EvaluationImages {
+  const carve = heldOutCarve(ws, ds, split);
+  const trainedHere = models.some((m) => {
     const l = lineageOf(m);
-    if (l?.heldOut && l.datasetId === ds.id && l.heldOut.split === split) return { split, indices: l.heldOut.indices, label: imagesLabel(split, l.heldOut.indices) };
-  }
+    const here = l && lineageFor(ws, l, ds, split);
+    return !!here && here.datasetId === ds.id && here.split === split;
+  });
+  if (carve && trainedHere) return { split, indices: carve.indices, label: imagesLabel(split, carve.indices) };
   return { split, indices: null, label: imagesLabel(split, null) };
 }
 
@@ -83,8 +105,14 @@ export function runPurpose(app: AppState, run: ScoringRunSummary): 'evaluation' 
   } catch {
     return 'unknown-lineage';
   }
-  const l = lineageOf(m);
-  if (!l) return 'unknown-lineage';
+  const known = lineageOf(m);
+  if (!known) return 'unknown-lineage';
+  let l = known;
+  try {
+    l = lineageFor(ws, known, ws.datasets.get(run.datasetId), run.split);
+  } catch {
+    // the run's dataset is gone: its own id is all there is to go by
+  }
   return overlapCount(l, run.datasetId, run.split, run.count, null) > 0 ? 'training-split' : 'evaluation';
 }
 
@@ -135,7 +163,7 @@ export function carriedLineage(ws: Workspace, hash: string, meta: unknown, datas
   const own = same.find((m) => m.arch !== 'imported') ?? same[0];
   if (own) return { lineage: { ...own.lineage }, from: `model ${own.id} of this workspace (same weights)` };
   const file = meta as { hash?: unknown; lineage?: unknown } | null;
-  if (!file || file.hash !== hash || !isKnownLineage(file.lineage)) return null;
+  if (!file || file.hash !== hash || !isSoundLineage(file.lineage)) return null;
   const l = file.lineage as TrainingLineage & { splitIdentity?: Partial<SplitIdentity> };
   const want = l.splitIdentity;
   if (!want || typeof want.pixelsSha256 !== 'string' || typeof want.labelsSha256 !== 'string') return null;

@@ -12,7 +12,7 @@ import { newId, nowIso } from '../store/ids';
 import type { AppState } from './app-state';
 import { checkExportTarget } from './export';
 import type { JobContext } from './jobs';
-import { carriedLineage, checkEvaluation, checkTrainableRun, heldOutCarve, lineageOf, portableLineage } from './lineage';
+import { carriedLineage, checkEvaluation, checkTrainableRun, evaluationImages, heldOutCarve, lineageOf, portableLineage } from './lineage';
 import { registerOnnxModel } from './onnx-models';
 import { splitSource } from './sources';
 
@@ -217,15 +217,15 @@ export function modelHandlers(app: AppState) {
       const ds = ws.datasets.get(a.datasetId);
       const src = splitSource(ws, a.datasetId, a.split);
       // a single-split dataset is evaluated on its held-out carve; any overlap with what the model saw is refused
-      const l = lineageOf(m);
-      const carve = l?.heldOut && l.heldOut.split === a.split && l.datasetId === ds.id ? l.heldOut.indices : null;
-      const check = checkEvaluation(ds, m, a.split, carve);
-      const { jobId } = app.jobs.launch('eval', `Evaluate ${m.name} on ${carve ? `the held-out carve of ${a.split}` : a.split}`, async (ctx): Promise<EvalResult> => {
+      const target = evaluationImages(ws, ds, [m], a.split);
+      const carve = target.indices;
+      const check = checkEvaluation(ws, ds, m, a.split, carve);
+      const { jobId } = app.jobs.launch('eval', `Evaluate ${m.name} on the ${target.label}`, async (ctx): Promise<EvalResult> => {
         const r = await app.engine().run(
           { kind: 'eval', modelPath: m.path, inputScale: m.inputScale, ...src, ...(carve ? { indices: carve } : {}) },
           { signal: ctx.signal, onProgress: (p) => ctx.progress(p.done, p.total, { unit: p.unit }) },
         );
-        return { modelId: m.id, datasetId: a.datasetId, split: a.split, accuracy: r.accuracy, confusion: r.confusion, count: r.count, images: carve ? `held-out carve of ${a.split}` : `split ${a.split}`, ...(check.warning ? { warning: check.warning } : {}) };
+        return { modelId: m.id, datasetId: a.datasetId, split: a.split, accuracy: r.accuracy, confusion: r.confusion, count: r.count, images: target.label, ...(check.warning ? { warning: check.warning } : {}) };
       }, { call: 'models.evaluate', input: a });
       return { jobId };
     },

@@ -194,7 +194,7 @@ describe('a dataset with a single split', () => {
     expect(l.trainCount + l.valCount).toBe(48);
     const r = (await settled((await services.call('models.evaluate', { modelId: m.id, datasetId: one.id, split: 'train' })).jobId)).result as EvalResult;
     expect(r.count).toBe(12);
-    expect(r.images).toBe('held-out carve of train');
+    expect(r.images).toBe('held-out carve of train (12 images)');
   }, 120_000);
 
   it('Compare on the only split evaluates on the held-out carve: figures of the carve\'s images only', async () => {
@@ -292,6 +292,29 @@ describe('rpr eval: the lineage follows the model file', () => {
       expect(ok.stderr).not.toMatch(/lineage unknown/);
     }
   }, 120_000);
+
+  it('the same images imported again from another path are the same split: still refused', async () => {
+    const copy = join(tmp, 'mnist-small-copy');
+    cpSync(MNIST_SMALL, copy, { recursive: true });
+    const args = ['eval', '--data', copy, '--model', join(out, 'model.json'), '--workspace', join(tmp, 'ws-eval')];
+    const refused = await rpr(...args, '--split', 'train');
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/refused: model .* was trained on split "train" of .*evaluate on split "test" instead/);
+    const ok = await rpr(...args, '--split', 'test');
+    expect(ok.code).toBe(0);
+    expect(ok.stderr).not.toMatch(/lineage unknown/);
+  }, 120_000);
+
+  it('an rpr.json whose lineage is not well-formed is not adopted: lineage unknown, a warning, never a crash', async () => {
+    const bad = join(tmp, 'm-eval-bad');
+    cpSync(out, bad, { recursive: true });
+    const meta = JSON.parse(readFileSync(join(bad, 'rpr.json'), 'utf8')) as { lineage: Record<string, unknown> };
+    meta.lineage.indices = 5; // not a list of indices
+    writeFileSync(join(bad, 'rpr.json'), JSON.stringify(meta));
+    const r = await rpr('eval', '--data', MNIST_SMALL, '--model', join(bad, 'model.json'), '--split', 'test', '--workspace', join(tmp, 'ws-eval-bad'));
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/warning: lineage unknown: model .* was imported/);
+  }, 60_000);
 
   it('a model file no lineage names is evaluated with the lineage-unknown warning on stderr', async () => {
     const r = await rpr('eval', '--data', MNIST_SMALL, '--model', join(foreignModel(), 'model.json'), '--split', 'train', '--workspace', join(tmp, 'ws-eval'));

@@ -76,7 +76,7 @@ export function budgetPlan(budget: string, epochs: number, patience: number, ref
     const updates = (reference?.config as { updates?: number } | undefined)?.updates;
     return `for ${updates ? `the ${updates} gradient updates` : 'the gradient updates'} of model ${reference?.name ?? 'the reference model'} (budget equal-steps: as many epochs as that takes)`;
   }
-  return `for ${epochs} epoch${epochs === 1 ? '' : 's'} (budget epochs:${epochs})`;
+  return `for ${epochs} epoch${epochs === 1 ? '' : 's'} (budget epochs:${epochs}${patience > 0 ? `, stopping early after ${patience} epoch${patience === 1 ? '' : 's'} without a better validation loss` : ''})`;
 }
 
 export const evalCommand: Command = {
@@ -100,7 +100,7 @@ export const evalCommand: Command = {
       if (r.warning) io.err(`warning: ${r.warning}`);
       const { backend } = await services.call('system.info', {});
       const images = r.images ?? `split ${split}`;
-      io.out(`accuracy ${(100 * r.accuracy).toFixed(2)}% on ${images === `split ${split}` ? split : `the ${images}`} (${r.count} images, ${backend.name})`);
+      io.out(`accuracy ${(100 * r.accuracy).toFixed(2)}% on ${images === `split ${split}` ? split : `the held-out carve of ${split}`} (${r.count} images, ${backend.name})`);
       const json = str(args, 'json');
       if (json) writeJsonFile(json, { accuracy: r.accuracy, confusion: r.confusion, count: r.count, split, images, ...(r.warning ? { warning: r.warning } : {}), backend: backend.name, modelHash: model.hash });
       return 0;

@@ -1,4 +1,5 @@
 /** The paper-policy part of an experiment's report.md and its SVG charts (the table of the paper's numbers beside ours). */
+import { pClause } from '../../contract/quantities';
 import { barChart, lineChart } from '../svg-chart';
 
 /** The paper's numbers (Ilie, Popescu, Stefanescu 2020), shown beside ours, never tuned to. */
@@ -30,8 +31,6 @@ type Numbers = {
   trainRobustRatioRange?: [number, number];
 };
 
-/** "= 0.0123", or "< 1e-300" when the p-value underflows (never "0.00") */
-const pv = (p: number) => (p >= 1e-300 ? `= ${p.toPrecision(3)}` : '< 1e-300');
 const pct = (x: number | undefined) => (x === undefined ? 'n/a' : `${(100 * x).toFixed(2)}%`);
 const dec = (x: number | undefined) => (x === undefined ? 'n/a' : x.toFixed(4));
 
@@ -94,7 +93,7 @@ export function renderReport(results: Json): { markdown: string; charts: Record<
     '',
     `Paired McNemar tests on the robust flags of the same test images under the same perturbation sequences${seeds > 1 ? ' (one line per seed)' : ''}:`,
     '',
-    ...mcPerSeed.map((m, i) => `- ${seeds > 1 ? `seed ${(cfg.seeds as number[])[i]}: ` : ''}M vs M_R p ${pv(m.M_vs_MR)}, M vs M_C p ${pv(m.M_vs_MC)}, M_R vs M_C p ${pv(m.MR_vs_MC)}`),
+    ...mcPerSeed.map((m, i) => `- ${seeds > 1 ? `seed ${(cfg.seeds as number[])[i]}: ` : ''}M vs M_R ${pClause(m.M_vs_MR)}, M vs M_C ${pClause(m.M_vs_MC)}, M_R vs M_C ${pClause(m.MR_vs_MC)}`),
     '',
     `M_C is trained on a random class-balanced subset of the training split with the same per-class counts as the curated set (${curated.map((c) => c.total).join(', ') || MR.trainCount} images${seeds > 1 ? ' per seed' : ''}), not filtered by robustness: if M_R is more robust than M_C, the gain comes from the filter, not from training on less data.`,
     '',

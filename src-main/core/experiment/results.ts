@@ -5,6 +5,7 @@
  * control with its own interval (null intervals with one seed: never an average of intervals).
  * The `paper` policy also fills the older top-level M / MR / MC / perSeed fields.
  */
+import { pClause } from '../../contract/quantities';
 import { pairedDifference, seedFigure, type SeedFigure } from '../stats/seeds';
 import type { PolicyName } from './policies';
 
@@ -81,7 +82,7 @@ export function verdictLine(name: string, s: PolicySummary, mcnemarVsControl: nu
     const p = mcnemarVsControl[0];
     const sig = p < 0.05;
     const word = !sig ? 'does not differ significantly from' : d.mean > 0 ? 'beats' : 'loses to';
-    return `${name} ${word} its control: ${signed(d.mean, 3)} robust ratio (McNemar p ${p < 1e-300 ? '< 1e-300' : `= ${p.toPrecision(2)}`}) with 1 seed (no interval across seeds) ${accText}`;
+    return `${name} ${word} its control: ${signed(d.mean, 3)} robust ratio (McNemar ${pClause(p)}) with 1 seed (no interval across seeds) ${accText}`;
   }
   const [lo, hi] = d.ci95 as [number, number];
   const word = lo > 0 ? 'beats' : hi < 0 ? 'loses to' : 'does not beat';

@@ -153,7 +153,7 @@ export async function runExperiment(app: AppState, state: ExperimentState, ctx: 
     stage(key, async () => {
       const model = ws.models.get(modelId);
       // test figures are evaluations: refused if the model saw any test image
-      if (split === 'test') checkEvaluation(ds, model, 'test', null);
+      if (split === 'test') checkEvaluation(ws, ds, model, 'test', null);
       const params = { modelId, datasetId: ds.id, split, scheme, maxSteps: cfg.maxSteps, seed };
       const done = findCompletedRun(app, params);
       if (done) return { runId: done.id, ms: (done.stats as RunStats | null)?.elapsedMs ?? 0 };

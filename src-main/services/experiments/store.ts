@@ -37,10 +37,15 @@ export function experimentsRoot(workspacePath: string): string {
   return join(workspacePath, 'experiments');
 }
 
-/** Same parameters, same id: starting them again resumes (or returns) that experiment. */
+/**
+ * Same parameters, same id: starting them again resumes (or returns) that experiment. An
+ * `epochs:N` experiment's id also names its validation carve (random since it gives the
+ * original numbers again): one finished under the earlier stratified carve is not taken for it.
+ */
 export function experimentId(config: ExperimentConfig): string {
   const { name: _n, ...rest } = config;
-  return `exp_${createHash('sha256').update(JSON.stringify(rest)).digest('hex').slice(0, 16)}`;
+  const key = rest.budget.startsWith('epochs:') ? { ...rest, validationCarve: 'random' } : rest;
+  return `exp_${createHash('sha256').update(JSON.stringify(key)).digest('hex').slice(0, 16)}`;
 }
 
 export function experimentDir(workspacePath: string, id: string): string {
