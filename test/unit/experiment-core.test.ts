@@ -1,7 +1,7 @@
 /** Pure parts of issue 9: t quantiles and seed figures, p-value text, carves, lineage overlap, policies and their controls, budgets. */
 import { describe, expect, it } from 'vitest';
 import { parseBudget, trainerSettings } from '../../src-main/core/budget';
-import { experimentEtaMs, stageKindOf, type EtaStage } from '../../src-main/core/experiment/eta';
+import { ActiveClock, experimentEtaMs, stageKindOf, type EtaStage } from '../../src-main/core/experiment/eta';
 import { matchedControl, parsePolicies, selectPolicy } from '../../src-main/core/experiment/policies';
 import { verdictLine } from '../../src-main/core/experiment/results';
 import { evaluationTarget, leakMessage, overlapCount, stratifiedCarve, type TrainingLineage } from '../../src-main/core/lineage';
@@ -142,5 +142,19 @@ describe('experiment ETA', () => {
     // this session did 25 weight in 10 s: 0.4 s each; the current stage is half reported
     const eta = experimentEtaMs({ stages, current: { key: '0/M/test', frac: 0.5, elapsedMs: 10_000 }, session: { gainedWeight: 25, elapsedMs: 10_000 } });
     expect(eta).toBe(25 * 400 + 50 * 400);
+  });
+});
+
+describe('a stage\'s time at work', () => {
+  it('sums the gaps between progress reports, a silence longer than the cap counted as the cap (a pause, a sleep)', () => {
+    const c = new ActiveClock(1000, 120_000);
+    c.tick(6000); // 5 s
+    c.tick(16_000); // 10 s
+    c.tick(16_000 + 9 * 60_000); // paused 9 min: 2 min counted
+    expect(c.total(16_000 + 9 * 60_000 + 4000)).toBe(5000 + 10_000 + 120_000 + 4000);
+    // a clock going backwards adds nothing
+    const d = new ActiveClock(5000);
+    d.tick(4000);
+    expect(d.total(4000)).toBe(0);
   });
 });

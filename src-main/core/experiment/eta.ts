@@ -58,3 +58,29 @@ export function experimentEtaMs(input: EtaInput): number | null {
   }
   return Math.round(eta);
 }
+
+/**
+ * The time a stage was at work: wall time between its progress reports, each gap counted up to
+ * `maxGapMs`. A stage reports many times a minute, so a longer silence is time it was not
+ * running (a laptop asleep, a paused process), which would otherwise inflate its time and with
+ * it every later estimate.
+ */
+export class ActiveClock {
+  private last: number;
+  private active = 0;
+  constructor(
+    start: number,
+    private readonly maxGapMs = 120_000,
+  ) {
+    this.last = start;
+  }
+  tick(now: number): void {
+    this.active += Math.min(Math.max(0, now - this.last), this.maxGapMs);
+    this.last = now;
+  }
+  /** the active milliseconds up to `now` */
+  total(now: number): number {
+    this.tick(now);
+    return Math.round(this.active);
+  }
+}

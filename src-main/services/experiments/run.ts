@@ -9,7 +9,7 @@ import type { ExperimentConfig } from '../../contract/experiments';
 import type { ArchName, DatasetSummary, ModelInfo, RunStats, SchemeSpec, ScoringRunSummary } from '../../contract/types';
 import { parseBudget, type BudgetSpec } from '../../core/budget';
 import { InputError } from '../../core/errors';
-import { experimentEtaMs, stageKindOf } from '../../core/experiment/eta';
+import { ActiveClock, experimentEtaMs, stageKindOf } from '../../core/experiment/eta';
 import { matchedControl, selectPolicy, type PolicyName, type PolicySpec } from '../../core/experiment/policies';
 import type { ModelNumbers, PolicySeed, SeedRecord } from '../../core/experiment/results';
 import { resolveParams } from '../../core/perturb/index';
@@ -99,14 +99,14 @@ export async function runExperiment(app: AppState, state: ExperimentState, ctx: 
   const doneWeight = () => plan.filter((p) => state.stages[p.key]).reduce((a, p) => a + (weights.get(p.key) ?? 0), 0);
   const sessionStart = Date.now();
   const weightAtStart = doneWeight();
-  let current: { key: string; since: number } | null = null;
+  // the stage in flight's time at work (pauses and sleep left out): its ms when it ends
+  let clock = new ActiveClock(Date.now());
   const report = (key: string, frac: number, detail: string) => {
     const stagesDone = plan.filter((p) => state.stages[p.key]).length;
     const now = Date.now();
-    if (current?.key !== key) current = { key, since: now };
     const etaMs = experimentEtaMs({
       stages: plan.map((p) => ({ key: p.key, kind: stageKindOf(p.key), weight: weights.get(p.key) ?? 0, ms: state.stages[p.key]?.ms })),
-      current: { key, frac, elapsedMs: now - current.since },
+      current: { key, frac, elapsedMs: clock.total(now) },
       session: { gainedWeight: doneWeight() + frac * (weights.get(key) ?? 0) - weightAtStart, elapsedMs: now - sessionStart },
     });
     const title = plan.find((p) => p.key === key)?.title ?? key;
@@ -120,10 +120,10 @@ export async function runExperiment(app: AppState, state: ExperimentState, ctx: 
   const stage = async (key: string, f: () => Promise<Omit<StageRecord, 'ms'> & { ms?: number }>, still: (r: StageRecord) => boolean): Promise<StageRecord> => {
     const prev = state.stages[key];
     if (prev && still(prev)) return prev;
+    clock = new ActiveClock(Date.now());
     report(key, 0, '');
-    const t0 = Date.now();
     const r = await f();
-    state.stages[key] = { ...r, ms: r.ms ?? Date.now() - t0 };
+    state.stages[key] = { ...r, ms: r.ms ?? clock.total(Date.now()) };
     saveState(ws.path, state);
     app.events.emit('experiments.changed', { experimentId: state.id });
     return state.stages[key];
@@ -145,9 +145,9 @@ export async function runExperiment(app: AppState, state: ExperimentState, ctx: 
   };
   const train = (key: string, req: TrainRequest) =>
     stage(key, async () => {
-      const t0 = Date.now();
       const { model, reused } = await trainOrReuse(app, req, inner(key));
-      return { modelId: model.id, ms: reused ? ((model.config as { elapsedMs?: number }).elapsedMs ?? Date.now() - t0) : Date.now() - t0 };
+      // a reused model's time is what its training took; a new one's is this stage's time at work
+      return { modelId: model.id, ...(reused ? { ms: (model.config as { elapsedMs?: number }).elapsedMs } : {}) };
     }, modelExists);
   const score = (key: string, modelId: string, split: 'train' | 'test', seed: number) =>
     stage(key, async () => {
