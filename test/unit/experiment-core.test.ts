@@ -1,6 +1,7 @@
 /** Pure parts of issue 9: t quantiles and seed figures, p-value text, carves, lineage overlap, policies and their controls, budgets. */
 import { describe, expect, it } from 'vitest';
 import { parseBudget, trainerSettings } from '../../src-main/core/budget';
+import { forestPlot, roundTicks } from '../../src-main/core/experiment/charts';
 import { ActiveClock, experimentEtaMs, stageKindOf, type EtaStage } from '../../src-main/core/experiment/eta';
 import { matchedControl, parsePolicies, selectPolicy } from '../../src-main/core/experiment/policies';
 import { verdictLine } from '../../src-main/core/experiment/results';
@@ -156,5 +157,27 @@ describe('a stage\'s time at work', () => {
     const d = new ActiveClock(5000);
     d.tick(4000);
     expect(d.total(4000)).toBe(0);
+  });
+});
+
+describe('forest plot axis', () => {
+  it('puts ticks at round values and labels the zero line', () => {
+    // the equal-steps full-MNIST range, which printed -0.452 … 0.290 before
+    expect(roundTicks(-0.452, 0.29).map((t) => t.label)).toEqual(['−0.4', '−0.2', '0.0', '0.2']);
+    expect(roundTicks(-0.0215, 0.0095).map((t) => t.label)).toEqual(['−0.02', '−0.01', '0.00']);
+    expect(roundTicks(-0.0215, 0.0155).map((t) => t.label)).toEqual(['−0.02', '−0.01', '0.00', '0.01']);
+    expect(roundTicks(-3, 47).map((t) => t.value)).toEqual([0, 10, 20, 30, 40]);
+    for (const [lo, hi] of [[-0.452, 0.29], [-1e-3, 2e-3], [-0.7, -0.1], [0.013, 0.987]]) {
+      const ticks = roundTicks(lo, hi);
+      expect(ticks.length).toBeGreaterThanOrEqual(3);
+      expect(ticks.length).toBeLessThanOrEqual(11);
+      for (const t of ticks) {
+        expect(t.value).toBeGreaterThanOrEqual(lo - 1e-12);
+        expect(t.value).toBeLessThanOrEqual(hi + 1e-12);
+      }
+    }
+    const svg = forestPlot('t', 'x', [{ label: 'paper', figure: { mean: 0.0217, ci95: [-0.1377, 0.1812], perSeed: [0.0343, 0.0092] } }]);
+    const labels = [...svg.matchAll(/text-anchor="middle">([^<]*)<\/text>/g)].map((m) => m[1]);
+    expect(labels).toEqual(['−0.1', '0.0', '0.1', '0.2', 'x']);
   });
 });

@@ -30,6 +30,24 @@ export interface ForestRow {
   figure: SeedFigure;
 }
 
+/**
+ * Axis ticks at round values (1, 2 or 5 × a power of ten, about five of them) inside [lo, hi];
+ * 0 is one of them whenever the range holds it, so the forest plot's zero line is labelled.
+ */
+export function roundTicks(lo: number, hi: number, target = 5): { value: number; label: string }[] {
+  const raw = (hi - lo) / target;
+  const mag = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag;
+  const decimals = Math.max(0, -Math.floor(Math.log10(step) + 1e-9));
+  const ticks: { value: number; label: string }[] = [];
+  for (let k = Math.ceil(lo / step - 1e-9); k * step <= hi + 1e-9 * step; k++) {
+    const value = k === 0 ? 0 : k * step;
+    const label = value.toFixed(decimals).replace('-', '−');
+    ticks.push({ value, label });
+  }
+  return ticks;
+}
+
 /** Horizontal interval plot around 0: a dot per mean, a line per 95% interval (per-seed dots when there is none). */
 export function forestPlot(title: string, xLabel: string, rows: ForestRow[], width = 720): string {
   const left = 190;
@@ -61,9 +79,9 @@ export function forestPlot(title: string, xLabel: string, rows: ForestRow[], wid
   });
   const axisY = top + rows.length * rowH + 6;
   parts.push(`<line x1="${left}" x2="${width - right}" y1="${axisY}" y2="${axisY}" stroke="#333"/>`);
-  for (let k = 0; k <= 4; k++) {
-    const v = lo + ((hi - lo) * k) / 4;
-    parts.push(`<text x="${fx(x(v))}" y="${axisY + 16}" text-anchor="middle">${v.toFixed(3)}</text>`);
+  for (const { value, label } of roundTicks(lo, hi)) {
+    parts.push(`<line x1="${fx(x(value))}" x2="${fx(x(value))}" y1="${axisY}" y2="${axisY + 4}" stroke="#333"/>`);
+    parts.push(`<text x="${fx(x(value))}" y="${axisY + 16}" text-anchor="middle">${label}</text>`);
   }
   parts.push(`<text x="${(left + width - right) / 2}" y="${h - 8}" text-anchor="middle">${escapeXml(xLabel)}</text>`, '</svg>');
   return parts.join('\n');
