@@ -37,7 +37,7 @@ export interface ForestRow {
 export function roundTicks(lo: number, hi: number, target = 5): { value: number; label: string }[] {
   const raw = (hi - lo) / target;
   const mag = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag;
+  const step = [1, 2, 5].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag; // raw < 10 × mag
   const decimals = Math.max(0, -Math.floor(Math.log10(step) + 1e-9));
   const ticks: { value: number; label: string }[] = [];
   for (let k = Math.ceil(lo / step - 1e-9); k * step <= hi + 1e-9 * step; k++) {
